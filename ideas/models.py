@@ -1,0 +1,452 @@
+"""Lode's domain: accounts, ideas and the evidence behind them.
+
+Models hold row-level behaviour and database constraints only; rules for writes live in
+services.py, rules for reads in queries.py and permissions.py.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from ideas.choices import (
+    OPEN_STATUSES,
+    ActivityKind,
+    DealStage,
+    IdeaSource,
+    Importance,
+    Lifecycle,
+    Plan,
+    Region,
+    Segment,
+    SignalKind,
+    Source,
+    Status,
+    SubscriptionReason,
+    Visibility,
+)
+from ideas.queries import IdeaQuerySet
+
+
+def choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
+    """A CHECK constraint that keeps a choices column to its declared values."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def non_negative(field: str, name: str) -> models.CheckConstraint:
+    """A CHECK constraint for money and counters: NULL or at least zero."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}), name=name
+    )
+
+
+class Account(models.Model):
+    """A customer or prospect organisation."""
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="Email domain (example.com); customers who verify an address here join it.",
+    )
+    segment = models.CharField(max_length=32, choices=Segment.choices, blank=True)
+    region = models.CharField(max_length=16, choices=Region.choices, blank=True)
+    plan = models.CharField(max_length=16, choices=Plan.choices, blank=True)
+    arr = models.DecimalField(
+        "ARR", max_digits=14, decimal_places=2, default=0, help_text="Annual recurring revenue."
+    )
+    lifecycle = models.CharField(
+        max_length=16, choices=Lifecycle.choices, default=Lifecycle.PROSPECT
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
+        help_text="The sales rep who owns this account.",
+    )
+    external_id = models.CharField(
+        "CRM id", max_length=100, blank=True, help_text="The account's id in your CRM."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            non_negative("arr", "account_arr_non_negative"),
+            models.UniqueConstraint(
+                "domain", condition=~Q(domain=""), name="account_domain_unique"
+            ),
+            models.UniqueConstraint(
+                "external_id", condition=~Q(external_id=""), name="account_external_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(segment="") | Q(segment__in=Segment.values),
+                name="account_segment_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(region="") | Q(region__in=Region.values), name="account_region_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(plan="") | Q(plan__in=Plan.values), name="account_plan_valid"
+            ),
+            choices_check("lifecycle", Lifecycle, "account_lifecycle_valid"),
+        ]
+        indexes = [models.Index(fields=["segment", "region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Idea(models.Model):
+    """A product idea: what someone wants, and everything the PM decides about it."""
+
+    title = models.CharField(max_length=140)
+    slug = models.SlugField(max_length=80, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="ideas")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ideas",
+    )
+    account = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ideas",
+        help_text="The author's account when the idea was posted.",
+    )
+    source = models.CharField(
+        max_length=16, choices=IdeaSource.choices, default=IdeaSource.CUSTOMER
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_ideas",
+        help_text="The product manager who owns the decision.",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    # PM inputs for the priority score (1 = low, 5 = high).
+    effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    strategic_fit = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    public_response = models.TextField(
+        blank=True, help_text="The PM's official answer (markdown)."
+    )
+    public_response_at = models.DateTimeField(null=True, blank=True)
+    public_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Denormalised counters, kept exact by services.py with F() updates.
+    vote_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0, help_text="Public comments only.")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    # Computed by PostgreSQL itself, so every write path (ORM, COPY, raw SQL) keeps it right.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("body", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = IdeaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            choices_check("status", Status, "idea_status_valid"),
+            choices_check("visibility", Visibility, "idea_visibility_valid"),
+            choices_check("source", IdeaSource, "idea_source_valid"),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | ~Q(merged_into=F("pk")),
+                name="idea_not_merged_into_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__isnull=True) | Q(effort__gte=1, effort__lte=5),
+                name="idea_effort_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(strategic_fit__isnull=True)
+                | Q(strategic_fit__gte=1, strategic_fit__lte=5),
+                name="idea_strategic_fit_1_to_5",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="idea_title_not_empty"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="idea_search_gin"),
+            models.Index(fields=["visibility", "status", "-vote_count"], name="idea_list_top"),
+            models.Index(fields=["visibility", "status", "-created_at"], name="idea_list_new"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.title)[:80].strip("-") or "idea"
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("ideas:detail", kwargs={"pk": self.pk, "slug": self.slug or "idea"})
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    @property
+    def can_be_voted(self) -> bool:
+        return not self.is_merged and self.status in OPEN_STATUSES
+
+
+class Vote(models.Model):
+    """One person's vote for one idea; the database refuses a second."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idea"], name="vote_unique_per_user")
+        ]
+        indexes = [models.Index(fields=["idea", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.idea}"
+
+
+class Comment(models.Model):
+    """A public comment, or an internal note that only the company sees."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    body = models.TextField(help_text="Markdown.")
+    is_internal = models.BooleanField(
+        "internal note", default=False, help_text="Private note: never shown to customers."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty")
+        ]
+        indexes = [models.Index(fields=["idea", "is_internal", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.idea}"
+
+
+class Signal(models.Model):
+    """One piece of evidence heard in the field: who said what, where, and what rides on it."""
+
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="signals"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_role = models.CharField(max_length=150, blank=True)
+    verbatim = models.TextField(help_text="The customer's own words.")
+    summary = models.CharField(max_length=200, blank=True, help_text="The rep's one-line summary.")
+    kind = models.CharField(
+        max_length=20, choices=SignalKind.choices, default=SignalKind.FEATURE_REQUEST
+    )
+    competitor = models.CharField(max_length=120, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MEETING)
+    heard_on = models.DateField()
+    importance = models.CharField(
+        max_length=16, choices=Importance.choices, default=Importance.IMPORTANT
+    )
+    opportunity_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    deal_stage = models.CharField(max_length=20, choices=DealStage.choices, blank=True)
+
+    # The account as it stood when the signal was heard, so later trends stay true.
+    account_arr = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    account_plan = models.CharField(max_length=16, blank=True)
+    account_segment = models.CharField(max_length=32, blank=True)
+    account_region = models.CharField(max_length=16, blank=True)
+    account_lifecycle = models.CharField(max_length=16, blank=True)
+
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+    )
+    proposed_title = models.CharField(
+        max_length=140, blank=True, help_text="A new idea the rep suggests, for the PM to create."
+    )
+    routed_at = models.DateTimeField(null=True, blank=True)
+    routed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            choices_check("kind", SignalKind, "signal_kind_valid"),
+            choices_check("source", Source, "signal_source_valid"),
+            choices_check("importance", Importance, "signal_importance_valid"),
+            models.CheckConstraint(
+                condition=Q(deal_stage="") | Q(deal_stage__in=DealStage.values),
+                name="signal_deal_stage_valid",
+            ),
+            non_negative("opportunity_value", "signal_opportunity_value_non_negative"),
+            non_negative("account_arr", "signal_account_arr_non_negative"),
+            models.CheckConstraint(condition=~Q(verbatim=""), name="signal_verbatim_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["idea", "heard_on"]),
+            models.Index(fields=["heard_on"]),
+            models.Index(
+                fields=["created_at"], condition=Q(idea__isnull=True), name="signal_unrouted"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary or self.verbatim[:80]
+
+
+class StatusChange(models.Model):
+    """One entry on an idea's timeline: a decision or other PM action, with who and when.
+
+    A change into a decision status also freezes the evidence and score as they stood
+    (`evidence`), the decision record.
+    """
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(
+        max_length=16, choices=ActivityKind.choices, default=ActivityKind.STATUS
+    )
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    explanation = models.TextField(blank=True, help_text="Shown publicly when the idea is public.")
+    is_public = models.BooleanField(
+        default=True, help_text="Shown on the public timeline of a public idea."
+    )
+    evidence = models.JSONField(
+        null=True, blank=True, help_text="Evidence and score frozen at a decision."
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            choices_check("kind", ActivityKind, "status_change_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(from_status="") | Q(from_status__in=Status.values),
+                name="status_change_from_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status="") | Q(to_status__in=Status.values),
+                name="status_change_to_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["idea", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.idea}: {self.get_kind_display()}"
+
+
+class Subscription(models.Model):
+    """Who hears about an idea, and why. `active` is false once they unfollow."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    reason = models.CharField(max_length=16, choices=SubscriptionReason.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idea"], name="subscription_unique_per_user"),
+            choices_check("reason", SubscriptionReason, "subscription_reason_valid"),
+        ]
+        indexes = [models.Index(fields=["idea", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.idea}"

@@ -1,0 +1,45 @@
+"""Who may see or do what. Views, the API, search, exports and emails all ask here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from ideas.models import Idea, Visibility
+from portal.models import User
+
+
+def can_view_idea(user: User | AnonymousUser, idea: Idea) -> bool:
+    """Company people see every idea; everyone else sees public ones only."""
+    if idea.visibility == Visibility.PUBLIC:
+        return True
+    return user.is_authenticated and user.is_internal
+
+
+def can_triage(user: User | AnonymousUser) -> bool:
+    """Product managers and admins run the review queue."""
+    return user.is_authenticated and user.is_pm
+
+
+def can_see_evidence(user: User | AnonymousUser) -> bool:
+    """Revenue, accounts and signals are for the company's people only."""
+    return user.is_authenticated and user.is_internal
+
+
+def get_idea_for_user(request: HttpRequest, pk: int) -> Idea:
+    """The idea, or 404 when it does not exist or this user may not see it."""
+    idea = get_object_or_404(Idea.objects.select_related("category", "author"), pk=pk)
+    if not can_view_idea(request.user, idea):
+        raise Http404("No such idea.")
+    return idea
+
+
+def can_capture(user: User | AnonymousUser) -> bool:
+    """Sales reps and other company people record signals from the field."""
+    return user.is_authenticated and user.is_internal
+
+
+def can_view_insights(user: User | AnonymousUser) -> bool:
+    """Trends and revenue reports: PMs, staff and admins."""
+    return user.is_authenticated and user.is_active and user.role in {"pm", "staff", "admin"}
