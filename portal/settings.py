@@ -163,19 +163,26 @@ STORAGES = {
     },
 }
 
-# Email: console in development, SMTP when EMAIL_HOST is set.
+# Email (Django 6.1 mailers): console in development, SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lode <lode@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if env_str("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env_str("EMAIL_HOST")
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST"),
+                "port": env_int("EMAIL_PORT", 587),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "use_tls": env_bool("EMAIL_USE_TLS", not env_bool("EMAIL_USE_SSL", False)),
+                "timeout": env_int("EMAIL_TIMEOUT", 20),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Security: strict by default, relaxed only where DEBUG needs plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
