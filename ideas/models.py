@@ -380,6 +380,15 @@ class Signal(models.Model):
     def __str__(self) -> str:
         return self.summary or self.verbatim[:80]
 
+    def take_account_snapshot(self) -> None:
+        """Copy the account's ARR, plan, segment, region and lifecycle as they stand now."""
+        account = self.account
+        self.account_arr = account.arr if account else None
+        self.account_plan = account.plan if account else ""
+        self.account_segment = account.segment if account else ""
+        self.account_region = account.region if account else ""
+        self.account_lifecycle = account.lifecycle if account else ""
+
 
 class StatusChange(models.Model):
     """One entry on an idea's timeline: a decision or other PM action, with who and when.

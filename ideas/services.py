@@ -1,0 +1,166 @@
+"""Every write that has rules. Views, the API, admin actions and commands all call these.
+
+Each service runs in one transaction and keeps the denormalised counters exact with F()
+updates made while the idea's row is locked, so concurrent votes, comments and merges never
+lose or double-count anything.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from ideas.choices import IdeaSource, Status, SubscriptionReason, Visibility
+from ideas.models import Category, Comment, Idea, Subscription, Vote
+from portal.models import User
+
+
+class ServiceError(Exception):
+    """A rule refused the action; the message is safe to show to the user."""
+
+
+def _lock_idea(idea: Idea) -> Idea:
+    # Voting, commenting and merging all lock the idea's row first, so they serialise per
+    # idea and a vote can never land on an idea that a concurrent merge just closed.
+    return Idea.objects.select_for_update().get(pk=idea.pk)
+
+
+def subscription_add(*, user: User, idea: Idea, reason: SubscriptionReason) -> None:
+    """Make `user` hear about `idea`, unless they already do or chose to stop."""
+    Subscription.objects.bulk_create(
+        [Subscription(user=user, idea=idea, reason=reason)], ignore_conflicts=True
+    )
+
+
+def idea_follow(*, user: User, idea: Idea) -> None:
+    """Follow an idea explicitly (also re-activates a follow the user had turned off)."""
+    Subscription.objects.update_or_create(
+        user=user,
+        idea=idea,
+        defaults={"active": True},
+        create_defaults={"active": True, "reason": SubscriptionReason.FOLLOWER},
+    )
+
+
+def idea_unfollow(*, user: User, idea: Idea) -> None:
+    """Stop hearing about an idea; automatic follows (votes, comments) will not undo this."""
+    Subscription.objects.update_or_create(
+        user=user,
+        idea=idea,
+        defaults={"active": False},
+        create_defaults={"active": False, "reason": SubscriptionReason.FOLLOWER},
+    )
+
+
+def idea_submit(
+    *,
+    author: User,
+    title: str,
+    body: str = "",
+    category: Category | None = None,
+    visibility: Visibility = Visibility.PUBLIC,
+) -> Idea:
+    """Post a new idea; the author follows it."""
+    source = {
+        "sales": IdeaSource.SALES,
+        "staff": IdeaSource.STAFF,
+        "pm": IdeaSource.STAFF,
+        "admin": IdeaSource.STAFF,
+    }.get(author.role, IdeaSource.CUSTOMER)
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            title=title,
+            body=body,
+            category=category,
+            author=author,
+            account=author.account,
+            source=source,
+            visibility=visibility,
+            status=Status.NEW,
+        )
+        subscription_add(user=author, idea=idea, reason=SubscriptionReason.AUTHOR)
+    return idea
+
+
+def vote_add(*, user: User, idea: Idea) -> Idea:
+    """Vote for an idea. Voting twice changes nothing. Returns the idea with its new count."""
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        if idea.merged_into_id is not None:
+            raise ServiceError("This idea was merged into another one; vote there instead.")
+        if not idea.can_be_voted:
+            raise ServiceError("Voting is closed for this idea.")
+        try:
+            with transaction.atomic():
+                Vote.objects.create(user=user, idea=idea)
+        except IntegrityError:
+            return idea  # already voted: the unique constraint keeps it to one
+        Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") + 1)
+        subscription_add(user=user, idea=idea, reason=SubscriptionReason.VOTER)
+        idea.refresh_from_db(fields=["vote_count"])
+    return idea
+
+
+def vote_remove(*, user: User, idea: Idea) -> Idea:
+    """Take a vote back. Removing a vote that is not there changes nothing."""
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        deleted, _ = Vote.objects.filter(user=user, idea=idea).delete()
+        if deleted:
+            Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") - deleted)
+            idea.refresh_from_db(fields=["vote_count"])
+    return idea
+
+
+def comment_add(*, author: User, idea: Idea, body: str, is_internal: bool = False) -> Comment:
+    """Comment on an idea (or add a private note, for the company's people); author follows."""
+    if is_internal and not author.is_internal:
+        raise ServiceError("Only the company's people can write private notes.")
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        if idea.merged_into_id is not None:
+            raise ServiceError("This idea was merged into another one; comment there instead.")
+        comment = Comment.objects.create(
+            idea=idea, author=author, body=body, is_internal=is_internal
+        )
+        if not is_internal:
+            Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        subscription_add(user=author, idea=idea, reason=SubscriptionReason.COMMENTER)
+    return comment
+
+
+def comment_delete(*, comment: Comment) -> None:
+    """Remove a comment and keep the idea's public count exact."""
+    with transaction.atomic():
+        _lock_idea(comment.idea)
+        deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
+        if deleted and not comment.is_internal:
+            Idea.objects.filter(pk=comment.idea_id).update(comment_count=F("comment_count") - 1)
+
+
+def _count_per_idea(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of `queryset`'s rows for the outer idea, as a correlated subquery (0 if none)."""
+    counted = (
+        queryset.filter(idea=OuterRef("pk"))
+        .order_by()  # Default orderings would otherwise join the GROUP BY.
+        .values("idea")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def idea_recount_counters(ideas: QuerySet[Idea]) -> int:
+    """Rebuild vote_count and comment_count of `ideas` from the rows, in one UPDATE.
+
+    Only ideas whose counters are wrong are written (no needless row locks or WAL); returns
+    how many were corrected. Internal notes never count as comments.
+    """
+    votes = _count_per_idea(Vote.objects.all())
+    comments = _count_per_idea(Comment.objects.filter(is_internal=False))
+    return (
+        ideas.alias(true_votes=votes, true_comments=comments)
+        .exclude(vote_count=F("true_votes"), comment_count=F("true_comments"))
+        .update(vote_count=votes, comment_count=comments)
+    )
