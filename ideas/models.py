@@ -10,8 +10,10 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
+from ideas import trending
 from ideas.choices import (
     OPEN_STATUSES,
     ActivityKind,
@@ -195,6 +197,9 @@ class Idea(models.Model):
     vote_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0, help_text="Public comments only.")
 
+    # log(Σ e^(t/τ)) over the idea's creation and its votes: see ideas/trending.py.
+    trending_score = models.FloatField(default=0.0)
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -234,12 +239,15 @@ class Idea(models.Model):
             GinIndex(fields=["search_vector"], name="idea_search_gin"),
             models.Index(fields=["visibility", "status", "-vote_count"], name="idea_list_top"),
             models.Index(fields=["visibility", "status", "-created_at"], name="idea_list_new"),
+            models.Index(fields=["-trending_score"], name="idea_list_trending"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.trending_score:
+            self.trending_score = trending.creation_score(self.created_at or timezone.now())
         if not self.slug:
             self.slug = slugify(self.title)[:80].strip("-") or "idea"
             if kwargs.get("update_fields") is not None:
@@ -459,3 +467,20 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.idea}"
+
+
+class Throttle(models.Model):
+    """A fixed-window counter for abuse limits, shared by every app server through PostgreSQL."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="throttle_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -43,3 +43,8 @@ def can_capture(user: User | AnonymousUser) -> bool:
 def can_view_insights(user: User | AnonymousUser) -> bool:
     """Trends and revenue reports: PMs, staff and admins."""
     return user.is_authenticated and user.is_active and user.role in {"pm", "staff", "admin"}
+
+
+def can_see_internal_notes(user: User | AnonymousUser) -> bool:
+    """Private notes and private timeline entries are for the company's people."""
+    return user.is_authenticated and user.is_internal

@@ -7,13 +7,16 @@ lose or double-count anything.
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
+from ideas import trending
 from ideas.choices import IdeaSource, Status, SubscriptionReason, Visibility
-from ideas.models import Category, Comment, Idea, Subscription, Vote
-from portal.models import User
+from ideas.models import Account, Category, Comment, Idea, Subscription, Vote
+from portal.models import Role, User
 
 
 class ServiceError(Exception):
@@ -96,7 +99,10 @@ def vote_add(*, user: User, idea: Idea) -> Idea:
                 Vote.objects.create(user=user, idea=idea)
         except IntegrityError:
             return idea  # already voted: the unique constraint keeps it to one
-        Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") + 1)
+        Idea.objects.filter(pk=idea.pk).update(
+            vote_count=F("vote_count") + 1,
+            trending_score=trending.add_vote_expression(timezone.now()),
+        )
         subscription_add(user=user, idea=idea, reason=SubscriptionReason.VOTER)
         idea.refresh_from_db(fields=["vote_count"])
     return idea
@@ -108,7 +114,11 @@ def vote_remove(*, user: User, idea: Idea) -> Idea:
         idea = _lock_idea(idea)
         deleted, _ = Vote.objects.filter(user=user, idea=idea).delete()
         if deleted:
-            Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") - deleted)
+            # Removing a term from a log-sum-exp loses precision; rebuild it from the rows.
+            Idea.objects.filter(pk=idea.pk).update(
+                vote_count=F("vote_count") - deleted,
+                trending_score=trending.exact_score_expression(),
+            )
             idea.refresh_from_db(fields=["vote_count"])
     return idea
 
@@ -152,15 +162,49 @@ def _count_per_idea(queryset: QuerySet) -> Coalesce:
 
 
 def idea_recount_counters(ideas: QuerySet[Idea]) -> int:
-    """Rebuild vote_count and comment_count of `ideas` from the rows, in one UPDATE.
+    """Rebuild vote_count, comment_count and trending_score of `ideas` from the rows.
 
-    Only ideas whose counters are wrong are written (no needless row locks or WAL); returns
-    how many were corrected. Internal notes never count as comments.
+    One UPDATE; only ideas whose counters are wrong are written (no needless row locks or
+    WAL). Returns how many were corrected. Internal notes never count as comments.
     """
     votes = _count_per_idea(Vote.objects.all())
     comments = _count_per_idea(Comment.objects.filter(is_internal=False))
+    score = trending.exact_score_expression()
     return (
-        ideas.alias(true_votes=votes, true_comments=comments)
-        .exclude(vote_count=F("true_votes"), comment_count=F("true_comments"))
-        .update(vote_count=votes, comment_count=comments)
+        ideas.alias(true_votes=votes, true_comments=comments, true_score=score)
+        .exclude(
+            vote_count=F("true_votes"),
+            comment_count=F("true_comments"),
+            trending_score__gte=F("true_score") - 1e-9,
+            trending_score__lte=F("true_score") + 1e-9,
+        )
+        .update(vote_count=votes, comment_count=comments, trending_score=score)
     )
+
+
+def user_link_account(*, user: User) -> Account | None:
+    """Join a customer without an account to the Account at one of their verified domains."""
+    # Checked before any query: the adapter calls this on every log-in.
+    if user.role != Role.CUSTOMER or user.account_id is not None:
+        return None
+    # The primary address decides when verified addresses sit at several accounts' domains.
+    emails = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .order_by("-primary", "pk")
+        .values_list("email", flat=True)
+    )
+    domains = [email.rpartition("@")[2].lower() for email in emails]
+    if not domains:
+        return None
+    accounts = {
+        account.domain.lower(): account
+        for account in Account.objects.alias(domain_lower=Lower("domain")).filter(
+            domain_lower__in=domains
+        )
+    }
+    account = next((accounts[domain] for domain in domains if domain in accounts), None)
+    if account is None:
+        return None
+    user.account = account
+    user.save(update_fields=["account"])
+    return account

@@ -4,6 +4,7 @@ Every variable is documented in README.md and listed in .env.example.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "allauth",
+    "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
 ]
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
@@ -128,7 +132,17 @@ else:
 
     DATABASES = {"default": embedded_db.ensure_running()}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["TEST"] = {"NAME": env_str("LODE_TEST_DATABASE", "test_lode")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A cache every app server shares (allauth's log-in rate limits count in it), in PostgreSQL
+# so that Lode still needs no other service. `manage.py createcachetable` makes the table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "lode_cache",
+    }
+}
 
 AUTH_USER_MODEL = "portal.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,9 +154,38 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     # Hashing dominates test time otherwise; production keeps the default hasher.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "ideas:list"
 LOGOUT_REDIRECT_URL = "ideas:list"
+
+# Accounts (django-allauth): people log in with a verified email address and a password.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # The Django admin's log-in.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "portal.allauth.AccountAdapter"
+ACCOUNT_FORMS = {
+    "add_email": "portal.forms.AddEmailForm",
+    "login": "portal.forms.LoginForm",
+    "reset_password": "portal.forms.ResetPasswordForm",
+    "signup": "portal.forms.SignupForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Customers join their company's Account by email domain, so the address must be proven.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Sign-up and password reset answer the same whether or not an address is registered.
+ACCOUNT_PREVENT_ENUMERATION = True
+# A reset request for an unknown address sends nothing, so Lode never mails strangers.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Logging out takes a POST; a GET only shows the "Log out?" page.
+ACCOUNT_LOGOUT_ON_GET = False
+# ACCOUNT_RATE_LIMITS stays at allauth's defaults; they count in the shared cache below.
+if env_bool("BEHIND_PROXY", False):
+    # Otherwise every visitor shares the proxy's address and one IP's rate limits.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -222,6 +265,23 @@ if len(LODE_CURRENCY) != 3 or not LODE_CURRENCY.isalpha():
         f"LODE_CURRENCY must be a three-letter ISO 4217 code, not {LODE_CURRENCY!r}."
     )
 LODE_SITE_NAME = env_str("LODE_SITE_NAME", "Lode")
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+# Abuse limits, per user and per client IP: "count/period" with period s, m, h or d.
+LODE_RATE_LIMITS = {
+    "idea": env_str("LODE_LIMIT_IDEAS", "10/h"),
+    "idea_ip": env_str("LODE_LIMIT_IDEAS_IP", "30/h"),
+    "comment": env_str("LODE_LIMIT_COMMENTS", "30/h"),
+    "comment_ip": env_str("LODE_LIMIT_COMMENTS_IP", "90/h"),
+    "vote": env_str("LODE_LIMIT_VOTES", "60/m"),
+    "vote_ip": env_str("LODE_LIMIT_VOTES_IP", "300/m"),
+    "similar_ip": env_str("LODE_LIMIT_SIMILAR_IP", "120/m"),
+}
+for _action, _rate in LODE_RATE_LIMITS.items():
+    if not re.fullmatch(r"\d+/\d*[smhd]", _rate):
+        raise ImproperlyConfigured(
+            f"Rate limit for {_action} must look like 10/h or 60/m, not {_rate!r}."
+        )
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from ideas import models
@@ -48,6 +49,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name")
     role = Role.CUSTOMER
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        """Email verification is mandatory, so users can log in only with a verified address.
+
+        `UserFactory(verified_email=False)` makes one who has not verified yet.
+        """
+        if create and extracted is not False:
+            EmailAddress.objects.create(
+                user=user, email=user.email.lower(), verified=True, primary=True
+            )
 
 
 class CustomerFactory(UserFactory):

@@ -143,3 +143,139 @@ def test_navigation_fits_the_role(client_for, client, pm, customer):
     assert "Log in" in client.get("/").text
     text = client_for(customer).get("/").text
     assert "Log out" in text and "Administration" not in text
+
+
+# Search, trending, roadmap
+
+
+def test_search_ranks_and_highlights_matches(client):
+    factories.IdeaFactory(title="Export dashboards to PDF", body="For board meetings.")
+    factories.IdeaFactory(title="Dark mode", body="We could export settings too.")
+    factories.IdeaFactory(title="Slack alerts", body="Nothing relevant.")
+    text = client.get("/", {"q": "export dashboards"}).text
+    assert "<mark>Export</mark> <mark>dashboards</mark> to PDF" in text
+    assert "Dark mode" not in text and "Slack alerts" not in text
+    assert "1 idea match" in text
+
+
+def test_search_understands_websearch_syntax(client):
+    factories.IdeaFactory(title="Export reports to Excel")
+    factories.IdeaFactory(title="Export reports to PDF")
+    factories.IdeaFactory(title="Reports by email")
+    text = client.get("/", {"q": "export -excel"}).text
+    assert "Excel" not in text and "to PDF" in text
+    text = client.get("/", {"q": '"reports by email" or excel'}).text
+    assert "Excel" in text and "email" in text and "to PDF" not in text
+
+
+def test_customer_search_never_returns_an_internal_idea_even_on_an_exact_title(
+    client_for, customer
+):
+    factories.InternalIdeaFactory(title="Project Falcon pricing overhaul")
+    text = client_for(customer).get("/", {"q": "Project Falcon pricing overhaul"}).text
+    assert 'class="idea-row' not in text
+    assert "No ideas match" in text
+
+
+def test_search_highlights_are_escaped(client):
+    factories.IdeaFactory(title="<script>alert(1)</script> export button")
+    text = client.get("/", {"q": "export"}).text
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;" in text
+
+
+def test_empty_search_offers_to_post_the_idea(client):
+    text = client.get("/", {"q": "teleport"}).text
+    assert "No ideas match “teleport”" in text
+    assert "/ideas/new/?title=teleport" in text
+
+
+def test_trending_weighs_recent_votes_more(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ideas import services
+    from ideas.models import Idea, Vote
+
+    old = factories.IdeaFactory(title="Popular long ago")
+    fresh = factories.IdeaFactory(title="Rising right now")
+    for _ in range(10):
+        factories.VoteFactory(idea=old)
+    Vote.objects.filter(idea=old).update(created_at=timezone.now() - dt.timedelta(days=60))
+    for _ in range(3):
+        factories.VoteFactory(idea=fresh)
+    services.idea_recount_counters(Idea.objects.all())
+    trending = client.get("/?sort=trending").text
+    top = client.get("/?sort=top").text
+    assert trending.index("Rising right now") < trending.index("Popular long ago")
+    assert top.index("Popular long ago") < top.index("Rising right now")
+
+
+def test_list_marks_the_ideas_i_voted_for(client_for, customer):
+    voted = factories.IdeaFactory(title="Voted idea here")
+    factories.IdeaFactory(title="Other idea here")
+    factories.VoteFactory(idea=voted, user=customer)
+    text = client_for(customer).get("/?sort=new").text
+    assert text.count("bi-check2-circle") == 1
+    assert text.index("Voted idea here") < text.index("bi-check2-circle")
+    assert text.index("Other idea here") < text.index("Voted idea here")  # newest first
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_logged_in_list_and_search_run_a_fixed_number_of_queries(
+    client_for, customer, django_assert_max_num_queries, rows
+):
+    factories.IdeaFactory.create_batch(rows, title="Export something useful")
+    client = client_for(customer)
+    # session + user + count + page (with category and my votes) + categories filter.
+    with django_assert_max_num_queries(5):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get("/", {"q": "export"}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_idea_page_runs_a_fixed_number_of_queries(
+    client_for, customer, django_assert_max_num_queries, rows
+):
+    idea = factories.IdeaFactory()
+    for _ in range(rows):
+        factories.CommentFactory(idea=idea)
+    factories.StatusChangeFactory.create_batch(3, idea=idea)
+    client = client_for(customer)
+    # session + user + idea + my vote + my follow + comments + timeline.
+    with django_assert_max_num_queries(7):
+        response = client.get(idea.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_roadmap_shows_planned_in_progress_and_recently_shipped(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    factories.IdeaFactory(title="Planned thing", status=Status.PLANNED, vote_count=4)
+    factories.IdeaFactory(title="Building thing", status=Status.IN_PROGRESS)
+    factories.IdeaFactory(
+        title="Shipped lately", status=Status.SHIPPED, status_changed_at=timezone.now()
+    )
+    factories.IdeaFactory(
+        title="Shipped long ago",
+        status=Status.SHIPPED,
+        status_changed_at=timezone.now() - dt.timedelta(days=200),
+    )
+    factories.IdeaFactory(title="Still new", status=Status.NEW)
+    factories.InternalIdeaFactory(title="Secret plan", status=Status.PLANNED)
+    text = client.get("/roadmap/").text
+    for shown in ("Planned thing", "Building thing", "Shipped lately"):
+        assert shown in text
+    for hidden in ("Shipped long ago", "Still new", "Secret plan"):
+        assert hidden not in text
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_roadmap_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, rows):
+    factories.IdeaFactory.create_batch(rows, status=Status.PLANNED)
+    with django_assert_max_num_queries(1):
+        assert client.get("/roadmap/").status_code == 200

@@ -1,30 +1,81 @@
-"""The public forum: the idea list and idea pages."""
+"""The public forum: idea list, idea page, voting, comments, following, posting, roadmap."""
 
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
+from ideas import queries, ratelimit, services
 from ideas.choices import Status
-from ideas.models import Category, Idea
-from ideas.permissions import get_idea_for_user
+from ideas.forms import CommentForm, IdeaForm
+from ideas.models import Category, Comment, Idea, StatusChange, Subscription, Vote
+from ideas.permissions import can_see_internal_notes, get_idea_for_user
 
-SORTS = {"top": ("-vote_count", "-created_at"), "new": ("-created_at",)}
-SORT_OPTIONS = [("top", "Top"), ("new", "New")]
 PAGE_SIZE = 20
+SORT_OPTIONS = [("trending", "Trending"), ("top", "Top"), ("new", "New")]
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def login_required_for_action(view: Callable) -> Callable:
+    """login_required that also works for htmx: the browser goes to the log-in page and
+    comes back to the page it was on, not to the fragment's URL."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        back = safe_next(request, default=request.headers.get("HX-Current-URL", ""))
+        login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login
+            return response
+        return redirect(login)
+
+    return wrapped
+
+
+def safe_next(request: HttpRequest, default: str = "") -> str:
+    """The page to go back to, only if it is on this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or default
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+@require_GET
 def idea_list(request: HttpRequest) -> HttpResponse:
-    sort = request.GET.get("sort", "top")
-    if sort not in SORTS:
-        sort = "top"
-    ideas = Idea.objects.visible_to(request.user).listed().for_list().order_by(*SORTS[sort])
-    category = request.GET.get("category", "")
-    if category:
-        ideas = ideas.filter(category__slug=category)
+    sort = request.GET.get("sort", "trending")
+    if sort not in queries.SORTS:
+        sort = "trending"
+    search = request.GET.get("q", "")[:200]
+    category = request.GET.get("category", "")[:80]
     status = request.GET.get("status", "")
-    if status in Status.values:
-        ideas = ideas.filter(status=status)
+    status = status if status in Status.values else ""
+    ideas = queries.idea_list(
+        user=request.user, sort=sort, search=search, category=category, status=status
+    )
     page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+    if search.strip():
+        for idea in page:
+            idea.title_html = queries.highlight(idea.title_headline)
+            idea.body_html = queries.highlight(idea.body_headline)
+    filters = {"q": search, "category": category, "status": status}
     return render(
         request,
         "forum/idea_list.html",
@@ -32,18 +83,172 @@ def idea_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "sort_options": SORT_OPTIONS,
+            "search": search,
             "categories": Category.objects.all(),
             "statuses": Status.choices,
             "current_category": category,
-            "current_status": status if status in Status.values else "",
+            "current_status": status,
+            "filter_query": urlencode({k: v for k, v in filters.items() if v}),
         },
     )
 
 
+@require_GET
 def idea_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     idea = get_idea_for_user(request, pk)
     if idea.merged_into_id is not None:
         return redirect(idea.merged_into, permanent=True)
     if slug != idea.slug:
         return redirect(idea, permanent=True)
-    return render(request, "forum/idea_detail.html", {"idea": idea})
+    return render_idea_page(request, idea, CommentForm())
+
+
+def render_idea_page(
+    request: HttpRequest, idea: Idea, comment_form: CommentForm, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    comments = Comment.objects.filter(idea=idea).select_related("author").order_by("created_at")
+    timeline = StatusChange.objects.filter(idea=idea).select_related("actor")
+    if not can_see_internal_notes(user):
+        comments = comments.filter(is_internal=False)
+        timeline = timeline.filter(is_public=True)
+    if user.is_authenticated:
+        idea.has_voted = Vote.objects.filter(idea=idea, user=user).exists()
+        following = Subscription.objects.filter(idea=idea, user=user, active=True).exists()
+    else:
+        idea.has_voted = following = False
+    return render(
+        request,
+        "forum/idea_detail.html",
+        {
+            "idea": idea,
+            "comments": comments,
+            "timeline": timeline,
+            "following": following,
+            "comment_form": comment_form,
+            "can_write_notes": can_see_internal_notes(user),
+        },
+        status=status,
+    )
+
+
+def vote_response(request: HttpRequest, idea: Idea, has_voted: bool) -> HttpResponse:
+    idea.has_voted = has_voted
+    if is_htmx(request):
+        return render(request, "forum/components.html#vote-box", {"idea": idea})
+    return redirect(safe_next(request) or idea.get_absolute_url())
+
+
+@require_POST
+@login_required_for_action
+@ratelimit.limit("vote")
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request, pk)
+    try:
+        idea = services.vote_add(user=request.user, idea=idea)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return redirect(safe_next(request) or idea.get_absolute_url())
+    return vote_response(request, idea, has_voted=True)
+
+
+@require_POST
+@login_required_for_action
+@ratelimit.limit("vote")
+def unvote(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request, pk)
+    idea = services.vote_remove(user=request.user, idea=idea)
+    return vote_response(request, idea, has_voted=False)
+
+
+@require_POST
+@login_required_for_action
+@ratelimit.limit("comment")
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return render_idea_page(request, idea, form, status=400)
+    is_internal = form.cleaned_data["is_internal"] and can_see_internal_notes(request.user)
+    try:
+        new = services.comment_add(
+            author=request.user, idea=idea, body=form.cleaned_data["body"], is_internal=is_internal
+        )
+    except services.ServiceError as exc:
+        form.add_error(None, str(exc))
+        return render_idea_page(request, idea, form, status=400)
+    messages.success(request, "Private note added." if is_internal else "Comment posted.")
+    return redirect(f"{idea.get_absolute_url()}#comment-{new.pk}")
+
+
+@require_POST
+@login_required_for_action
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request, pk)
+    following = request.POST.get("action") != "unfollow"
+    if following:
+        services.idea_follow(user=request.user, idea=idea)
+    else:
+        services.idea_unfollow(user=request.user, idea=idea)
+    if is_htmx(request):
+        return render(
+            request, "forum/components.html#follow-button", {"idea": idea, "following": following}
+        )
+    messages.success(
+        request,
+        "You'll hear when this idea moves." if following else "You won't hear about it anymore.",
+    )
+    return redirect(idea)
+
+
+@login_required
+def idea_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = IdeaForm(request.POST)
+        if form.is_valid():
+            try:
+                ratelimit.check(request, "idea")
+            except ratelimit.RateLimited as exc:
+                return ratelimit.too_many_requests(request, exc)
+            idea = services.idea_submit(author=request.user, **form.cleaned_data)
+            messages.success(request, "Thanks! Your idea is posted; you'll hear when it moves.")
+            return redirect(idea)
+        status = 400
+    else:
+        form = IdeaForm(initial={"title": request.GET.get("title", "")[:140]})
+        status = 200
+    similar = []
+    if form.is_bound or form.initial.get("title"):
+        similar = queries.similar_ideas(form["title"].value() or "", user=request.user)
+    return render(
+        request, "forum/idea_form.html", {"form": form, "similar": similar}, status=status
+    )
+
+
+@require_GET
+@ratelimit.limit("similar")
+def similar(request: HttpRequest) -> HttpResponse:
+    text = (request.GET.get("title") or request.GET.get("text") or "")[:500]
+    ideas = queries.similar_ideas(text, user=request.user)
+    return render(
+        request, "forum/components.html#similar-list", {"similar": ideas, "query": text.strip()}
+    )
+
+
+@require_GET
+def roadmap(request: HttpRequest) -> HttpResponse:
+    columns = queries.roadmap(user=request.user)
+    return render(
+        request,
+        "forum/roadmap.html",
+        {
+            "columns": [
+                (status, Status(status).label, ideas) for status, ideas in columns.items()
+            ],
+            "shipped_days": queries.ROADMAP_SHIPPED_DAYS,
+        },
+    )
