@@ -5,37 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ideas', '0002_initial'),
+        ("ideas", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Throttle',
+            name="Throttle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='idea',
-            name='trending_score',
+            model_name="idea",
+            name="trending_score",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(fields=['-trending_score'], name='idea_list_trending'),
+            model_name="idea",
+            index=models.Index(fields=["-trending_score"], name="idea_list_trending"),
         ),
         migrations.AddIndex(
-            model_name='throttle',
-            index=models.Index(fields=['window_start'], name='ideas_throt_window__4f03f7_idx'),
+            model_name="throttle",
+            index=models.Index(fields=["window_start"], name="ideas_throt_window__4f03f7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='throttle',
-            constraint=models.UniqueConstraint(fields=('key', 'window_start'), name='throttle_key_window'),
+            model_name="throttle",
+            constraint=models.UniqueConstraint(
+                fields=("key", "window_start"), name="throttle_key_window"
+            ),
         ),
     ]

@@ -70,7 +70,9 @@ def test_new_customer_signs_up_posts_votes_and_comments(page, live_server, scree
 
     # Comment on it.
     row.get_by_role("link", name="Dark mode for the dashboard").click()
-    page.get_by_role("textbox", name=re.compile("^Comment")).fill("Our night shift would *love* this.")
+    page.get_by_role("textbox", name=re.compile("^Comment")).fill(
+        "Our night shift would *love* this."
+    )
     page.get_by_role("button", name="Post comment").click()
     page.locator(".markdown-body em", has_text="love").wait_for()
     assert Comment.objects.filter(idea=dark, author=nina).count() == 1
