@@ -15,5 +15,6 @@ def test_migrations_are_committed_for_every_model_change():
         pytest.fail(f"Missing migrations (exit {exc.code}):\n{out.getvalue()}")
 
 
+@pytest.mark.django_db
 def test_system_checks_pass():
     call_command("check", fail_level="WARNING")
