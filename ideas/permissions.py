@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from ideas.models import Idea, Visibility
+from ideas.models import Account, Idea, Visibility
 from portal.models import User
 
 
@@ -48,3 +51,26 @@ def can_view_insights(user: User | AnonymousUser) -> bool:
 def can_see_internal_notes(user: User | AnonymousUser) -> bool:
     """Private notes and private timeline entries are for the company's people."""
     return user.is_authenticated and user.is_internal
+
+
+def require_role(predicate: Callable[[User | AnonymousUser], bool]) -> Callable:
+    """View decorator: a 404 for anyone the predicate refuses, so the page's existence
+    is not revealed to customers and visitors."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not predicate(request.user):
+                raise Http404("No such page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_account_for_user(request: HttpRequest, pk: int) -> Account:
+    """An account's page, for the company's people only; 404 for everyone else."""
+    if not can_see_evidence(request.user):
+        raise Http404("No such account.")
+    return get_object_or_404(Account.objects.select_related("owner"), pk=pk)

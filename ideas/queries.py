@@ -15,7 +15,20 @@ from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,7 +37,7 @@ from ideas.choices import Status, Visibility
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ideas.models import Idea
+    from ideas.models import Account, Idea
     from portal.models import User
 
 # Private-use characters mark highlights inside ts_headline's output; input validation forbids
@@ -174,3 +187,164 @@ def roadmap(*, user: User | AnonymousUser) -> dict[str, list[Idea]]:
     for idea in ideas:
         columns[idea.status].append(idea)
     return columns
+
+
+# Evidence: what the field and the forum say about an idea, computed by PostgreSQL.
+
+OPEN_DEAL_STAGES = ("prospect", "open")
+
+# Accounts behind an idea: those its signals were heard from, and those its voters belong to.
+# Correlated on the outer ideas_idea row, so they annotate any idea queryset in one query.
+_IDEA_ACCOUNTS_SQL = """
+    SELECT s.account_id FROM ideas_signal s
+     WHERE s.idea_id = ideas_idea.id AND s.account_id IS NOT NULL
+    UNION
+    SELECT u.account_id FROM ideas_vote v JOIN portal_user u ON u.id = v.user_id
+     WHERE v.idea_id = ideas_idea.id AND u.account_id IS NOT NULL
+"""
+# Only constants are interpolated into these statements; no user input reaches them.
+EVIDENCE_SQL = {
+    "evidence_accounts": f"SELECT COUNT(*) FROM ({_IDEA_ACCOUNTS_SQL}) acc",  # noqa: S608
+    # ARR of each distinct account once, however many signals or votes it has.
+    "evidence_arr": f"""
+        SELECT COALESCE(SUM(a.arr), 0) FROM ideas_account a
+         WHERE a.id IN ({_IDEA_ACCOUNTS_SQL})""",  # noqa: S608
+    "evidence_signals": "SELECT COUNT(*) FROM ideas_signal s WHERE s.idea_id = ideas_idea.id",
+    "evidence_deal_breakers": """
+        SELECT COUNT(*) FROM ideas_signal s
+         WHERE s.idea_id = ideas_idea.id AND s.importance = 'deal_breaker'""",
+    # One open deal per account (several reps may log the same deal): its largest value.
+    "evidence_open_deals": """
+        SELECT COUNT(DISTINCT s.account_id) FROM ideas_signal s
+         WHERE s.idea_id = ideas_idea.id AND s.account_id IS NOT NULL
+           AND s.deal_stage IN ('prospect', 'open')""",
+    "evidence_open_deal_value": """
+        SELECT COALESCE(SUM(deal.value), 0) FROM (
+            SELECT MAX(s.opportunity_value) AS value FROM ideas_signal s
+             WHERE s.idea_id = ideas_idea.id AND s.account_id IS NOT NULL
+               AND s.deal_stage IN ('prospect', 'open')
+             GROUP BY s.account_id) deal""",
+}
+EVIDENCE_FIELDS = {
+    "evidence_accounts": IntegerField(),
+    "evidence_arr": DecimalField(max_digits=16, decimal_places=2),
+    "evidence_signals": IntegerField(),
+    "evidence_deal_breakers": IntegerField(),
+    "evidence_open_deals": IntegerField(),
+    "evidence_open_deal_value": DecimalField(max_digits=16, decimal_places=2),
+}
+
+
+def with_evidence(ideas: models.QuerySet) -> models.QuerySet:
+    """Annotate each idea with its evidence figures (see EVIDENCE_SQL), in the same query."""
+    return ideas.annotate(
+        **{
+            name: RawSQL(f"({sql})", (), output_field=EVIDENCE_FIELDS[name])  # noqa: S611
+            for name, sql in EVIDENCE_SQL.items()
+        }
+    )
+
+
+def idea_evidence(idea: Idea) -> dict:
+    """The evidence summary for one idea, plus its signals grouped by account and the
+    accounts whose people voted. For the company's people only (check can_see_evidence)."""
+    from ideas.models import Idea, Signal, Vote
+
+    figures = with_evidence(Idea.objects.filter(pk=idea.pk)).values(*EVIDENCE_SQL.keys()).get()
+    signals = (
+        Signal.objects.filter(idea=idea)
+        .select_related("account", "captured_by")
+        .order_by("account__name", "account_id", "-heard_on", "-id")
+    )
+    voting_accounts = (
+        Vote.objects.filter(idea=idea, user__account__isnull=False)
+        .values("user__account_id", "user__account__name")
+        .annotate(voters=Count("pk"))
+        .order_by("-voters", "user__account__name")
+    )
+    return {**figures, "signals": signals, "voting_accounts": voting_accounts}
+
+
+def my_signals(user: User) -> models.QuerySet:
+    """What this person captured, newest first, with each linked idea's status and the
+    latest public explanation of it, in one query."""
+    from ideas.models import Signal, StatusChange
+
+    latest_explanation = (
+        StatusChange.objects.filter(idea=OuterRef("idea"), is_public=True)
+        .exclude(explanation="")
+        .order_by("-created_at", "-id")
+    )
+    return (
+        Signal.objects.filter(captured_by=user)
+        .select_related("account", "idea")
+        .annotate(
+            latest_explanation=Subquery(latest_explanation.values("explanation")[:1]),
+            latest_explanation_at=Subquery(latest_explanation.values("created_at")[:1]),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def account_search(text: str, *, limit: int = 8) -> models.QuerySet:
+    """Accounts whose name or email domain contains `text`, names that start with it first."""
+    from ideas.models import Account
+
+    text = " ".join(text.split())[:100]
+    if not text:
+        return Account.objects.none()
+    return (
+        Account.objects.filter(Q(name__icontains=text) | Q(domain__icontains=text))
+        .annotate(
+            starts=models.Case(
+                models.When(name__istartswith=text, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("starts", "name")[:limit]
+    )
+
+
+def account_list(text: str = "") -> models.QuerySet:
+    """Accounts with their signal and voter counts, biggest first."""
+    from ideas.models import Account, Signal, Vote
+    from portal.models import User
+
+    accounts = Account.objects.select_related("owner").annotate(
+        signal_count=count_rows(Signal.objects.filter(account=OuterRef("pk"))),
+        # One vote per user and idea, so voters = distinct users with a vote.
+        voter_count=count_rows(
+            User.objects.filter(account=OuterRef("pk")).filter(
+                Exists(Vote.objects.filter(user=OuterRef("pk")))
+            )
+        ),
+    )
+    text = " ".join(text.split())[:100]
+    if text:
+        accounts = accounts.filter(
+            Q(name__icontains=text) | Q(domain__icontains=text) | Q(external_id__iexact=text)
+        )
+    return accounts.order_by("-arr", "name")
+
+
+def count_rows(queryset: models.QuerySet) -> Coalesce:
+    """COUNT(*) of a (correlated) queryset as a subquery expression, 0 when empty."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def account_ideas(account: Account) -> models.QuerySet:
+    """Ideas this account cares about: with signals heard from it or votes from its people."""
+    from ideas.models import Idea, Signal, Vote
+
+    signals = Signal.objects.filter(account=account, idea=OuterRef("pk"))
+    votes = Vote.objects.filter(user__account=account, idea=OuterRef("pk"))
+    return (
+        Idea.objects.listed()
+        .select_related("category")
+        .annotate(
+            account_signals=count_rows(signals),
+            account_votes=count_rows(votes),
+        )
+        .filter(Q(account_signals__gt=0) | Q(account_votes__gt=0))
+        .order_by("-account_signals", "-account_votes", "-vote_count")
+    )

@@ -7,15 +7,28 @@ lose or double-count anything.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import F, OuterRef, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ideas import trending
-from ideas.choices import IdeaSource, Status, SubscriptionReason, Visibility
-from ideas.models import Account, Category, Comment, Idea, Subscription, Vote
+from ideas.choices import (
+    IdeaSource,
+    Importance,
+    Lifecycle,
+    SignalKind,
+    Source,
+    Status,
+    SubscriptionReason,
+    Visibility,
+)
+from ideas.models import Account, Category, Comment, Idea, Signal, Subscription, Vote
+from ideas.queries import count_rows
 from portal.models import Role, User
 
 
@@ -149,26 +162,14 @@ def comment_delete(*, comment: Comment) -> None:
             Idea.objects.filter(pk=comment.idea_id).update(comment_count=F("comment_count") - 1)
 
 
-def _count_per_idea(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of `queryset`'s rows for the outer idea, as a correlated subquery (0 if none)."""
-    counted = (
-        queryset.filter(idea=OuterRef("pk"))
-        .order_by()  # Default orderings would otherwise join the GROUP BY.
-        .values("idea")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def idea_recount_counters(ideas: QuerySet[Idea]) -> int:
     """Rebuild vote_count, comment_count and trending_score of `ideas` from the rows.
 
     One UPDATE; only ideas whose counters are wrong are written (no needless row locks or
     WAL). Returns how many were corrected. Internal notes never count as comments.
     """
-    votes = _count_per_idea(Vote.objects.all())
-    comments = _count_per_idea(Comment.objects.filter(is_internal=False))
+    votes = count_rows(Vote.objects.filter(idea=OuterRef("pk")))
+    comments = count_rows(Comment.objects.filter(idea=OuterRef("pk"), is_internal=False))
     score = trending.exact_score_expression()
     return (
         ideas.alias(true_votes=votes, true_comments=comments, true_score=score)
@@ -208,3 +209,77 @@ def user_link_account(*, user: User) -> Account | None:
     user.account = account
     user.save(update_fields=["account"])
     return account
+
+
+def idea_resolve_merges(idea: Idea) -> Idea:
+    """The idea that now stands for `idea`: its merge target, followed to the end."""
+    seen = {idea.pk}
+    while idea.merged_into_id is not None:
+        if idea.merged_into_id in seen:  # a cycle cannot be created, but never loop forever
+            break
+        seen.add(idea.merged_into_id)
+        idea = Idea.objects.get(pk=idea.merged_into_id)
+    return idea
+
+
+def account_create_prospect(
+    *, name: str, segment: str = "", region: str = "", owner: User | None = None
+) -> Account:
+    """A new prospect account, typed in by a rep who met someone not yet in the CRM."""
+    return Account.objects.create(
+        name=name, segment=segment, region=region, lifecycle=Lifecycle.PROSPECT, owner=owner
+    )
+
+
+def signal_capture(
+    *,
+    captured_by: User,
+    account: Account | None,
+    verbatim: str,
+    heard_on: dt.date,
+    summary: str = "",
+    contact_name: str = "",
+    contact_role: str = "",
+    kind: str = SignalKind.FEATURE_REQUEST,
+    competitor: str = "",
+    source: str = Source.MEETING,
+    importance: str = Importance.IMPORTANT,
+    opportunity_value: Decimal | None = None,
+    deal_stage: str = "",
+    idea: Idea | None = None,
+    proposed_title: str = "",
+    prospect: dict | None = None,
+) -> Signal:
+    """Record what a customer or prospect said, for `account` or for a new `prospect`
+    ({"name", "segment", "region"}). Linking an idea routes the signal there (following
+    merges) and makes the rep follow that idea."""
+    with transaction.atomic():
+        if prospect:
+            account = account_create_prospect(**prospect, owner=captured_by)
+        if idea is not None:
+            idea = idea_resolve_merges(_lock_idea(idea))
+        signal = Signal(
+            captured_by=captured_by,
+            account=account,
+            verbatim=verbatim,
+            summary=summary,
+            contact_name=contact_name,
+            contact_role=contact_role,
+            kind=kind,
+            competitor=competitor if kind == SignalKind.COMPETITOR else "",
+            source=source,
+            heard_on=heard_on,
+            importance=importance,
+            opportunity_value=opportunity_value,
+            deal_stage=deal_stage,
+            idea=idea,
+            proposed_title="" if idea is not None else proposed_title,
+        )
+        if idea is not None:
+            signal.routed_at = timezone.now()
+            signal.routed_by = captured_by
+        signal.take_account_snapshot()
+        signal.save()
+        if idea is not None:
+            subscription_add(user=captured_by, idea=idea, reason=SubscriptionReason.SIGNAL)
+    return signal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideas.views import forum
+from ideas.views import capture, forum
 
 app_name = "ideas"
 
@@ -14,4 +14,13 @@ urlpatterns = [
     path("ideas/<int:pk>/unvote/", forum.unvote, name="unvote"),
     path("ideas/<int:pk>/comments/", forum.comment, name="comment"),
     path("ideas/<int:pk>/follow/", forum.follow, name="follow"),
+    path("capture/", capture.capture, name="capture"),
+    path("capture/<int:pk>/saved/", capture.capture_saved, name="capture_saved"),
+    path("capture/accounts/", capture.account_typeahead, name="capture_accounts"),
+    path("capture/accounts/pick/", capture.account_pick, name="capture_account_clear"),
+    path("capture/accounts/<int:pk>/pick/", capture.account_pick, name="capture_account_pick"),
+    path("capture/suggestions/", capture.idea_suggestions, name="capture_suggestions"),
+    path("my/signals/", capture.my_signals, name="my_signals"),
+    path("crm/accounts/", capture.account_list, name="accounts"),
+    path("crm/accounts/<int:pk>/", capture.account_detail, name="account_detail"),
 ]

@@ -11,6 +11,7 @@ NAV = [
     ("ideas:roadmap", "Roadmap", "signpost-split", None),
     ("ideas:capture", "Capture", "mic", permissions.can_capture),
     ("ideas:my_signals", "My signals", "broadcast", permissions.can_capture),
+    ("ideas:accounts", "Accounts", "buildings", permissions.can_see_evidence),
     ("ideas:triage", "Triage", "inboxes", permissions.can_triage),
     ("ideas:board", "Board", "kanban", permissions.can_triage),
     ("ideas:insights", "Insights", "graph-up-arrow", permissions.can_view_insights),

@@ -17,9 +17,30 @@ def excerpt(text: str, length: int = 180) -> str:
     return markdown.plain_excerpt(text, int(length))
 
 
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
+
+
+def _currency(amount: str) -> str:
+    symbol = SYMBOLS.get(settings.LODE_CURRENCY)
+    return f"{symbol}{amount}" if symbol else f"{settings.LODE_CURRENCY} {amount}"
+
+
 @register.filter
 def money(value) -> str:
-    """An amount in whole units with the portal's currency: USD 120,000."""
+    """An amount in whole units with the portal's currency: $120,000 (or CHF 120,000)."""
     if value is None or value == "":
         return "—"
-    return f"{settings.LODE_CURRENCY} {value:,.0f}"
+    return _currency(f"{value:,.0f}")
+
+
+@register.filter
+def money_short(value) -> str:
+    """A compact amount for summaries: $1.2M, $240k, $900."""
+    if value is None or value == "":
+        return "—"
+    value = float(value)
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= threshold:
+            number = f"{value / threshold:.1f}".removesuffix(".0")
+            return _currency(f"{number}{suffix}")
+    return _currency(f"{value:,.0f}")

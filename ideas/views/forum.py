@@ -19,7 +19,7 @@ from ideas import queries, ratelimit, services
 from ideas.choices import Status
 from ideas.forms import CommentForm, IdeaForm
 from ideas.models import Category, Comment, Idea, StatusChange, Subscription, Vote
-from ideas.permissions import can_see_internal_notes, get_idea_for_user
+from ideas.permissions import can_see_evidence, can_see_internal_notes, get_idea_for_user
 
 PAGE_SIZE = 20
 SORT_OPTIONS = [("trending", "Trending"), ("top", "Top"), ("new", "New")]
@@ -127,6 +127,8 @@ def render_idea_page(
             "following": following,
             "comment_form": comment_form,
             "can_write_notes": can_see_internal_notes(user),
+            # Revenue, accounts and signals: computed only for those allowed to see them.
+            "evidence": queries.idea_evidence(idea) if can_see_evidence(user) else None,
         },
         status=status,
     )
