@@ -109,3 +109,9 @@ class ActivityKind(models.TextChoices):
     EDIT = "edit", "Edited"
     ROUTE = "route", "Signal routed"
     OWNER = "owner", "Owner assigned"
+
+
+class NotificationKind(models.TextChoices):
+    STATUS = "status", "Status changed"
+    MERGED = "merged", "Merged"
+    RESPONSE = "response", "Response"

@@ -4,6 +4,8 @@ Models hold row-level behaviour and database constraints only; rules for writes 
 services.py, rules for reads in queries.py and permissions.py.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -21,6 +23,7 @@ from ideas.choices import (
     IdeaSource,
     Importance,
     Lifecycle,
+    NotificationKind,
     Plan,
     Region,
     Segment,
@@ -177,9 +180,18 @@ class Idea(models.Model):
     )
     merged_at = models.DateTimeField(null=True, blank=True)
 
-    # PM inputs for the priority score (1 = low, 5 = high).
-    effort = models.PositiveSmallIntegerField(null=True, blank=True)
-    strategic_fit = models.PositiveSmallIntegerField(null=True, blank=True)
+    # PM inputs for the priority score.
+    effort = models.DecimalField(
+        "effort (person-weeks)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Rough size of the work, in person-weeks.",
+    )
+    strategic_fit = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0 (off strategy) to 5 (core to the strategy)."
+    )
 
     public_response = models.TextField(
         blank=True, help_text="The PM's official answer (markdown)."
@@ -225,13 +237,12 @@ class Idea(models.Model):
                 name="idea_not_merged_into_itself",
             ),
             models.CheckConstraint(
-                condition=Q(effort__isnull=True) | Q(effort__gte=1, effort__lte=5),
-                name="idea_effort_1_to_5",
+                condition=Q(effort__isnull=True) | Q(effort__gte=0),
+                name="idea_effort_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(strategic_fit__isnull=True)
-                | Q(strategic_fit__gte=1, strategic_fit__lte=5),
-                name="idea_strategic_fit_1_to_5",
+                condition=Q(strategic_fit__isnull=True) | Q(strategic_fit__lte=5),
+                name="idea_strategic_fit_0_to_5",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="idea_title_not_empty"),
         ]
@@ -484,3 +495,175 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class ScoringWeights(models.Model):
+    """How much each kind of evidence counts in the priority score; PMs edit it.
+
+    One row (pk 1). The score is the sum of weight × component; see docs/scoring.md.
+    """
+
+    voters = models.FloatField(default=1.0, help_text="× ln(1 + voters)")
+    accounts = models.FloatField(default=2.0, help_text="× ln(1 + distinct accounts)")
+    arr = models.FloatField(default=1.5, help_text="× ln(1 + ARR of those accounts / 10k)")
+    pipeline = models.FloatField(
+        default=1.0, help_text="× ln(1 + open pipeline weighted by win probability / 10k)"
+    )
+    revenue_at_risk = models.FloatField(
+        default=1.5, help_text="× ln(1 + ARR of accounts at risk or lost / 10k)"
+    )
+    deal_breakers = models.FloatField(default=2.0, help_text="× ln(1 + deal-breakers)")
+    momentum = models.FloatField(
+        default=1.0, help_text="× ln((1 + last 30 days) / (1 + the 30 before))"
+    )
+    strength = models.FloatField(default=3.0, help_text="× evidence strength, 0 to 1")
+    strategic_fit = models.FloatField(default=1.0, help_text="× strategic fit, 0 to 5")
+    effort = models.FloatField(default=1.0, help_text="× −ln(1 + effort in person-weeks)")
+    win_probability_prospect = models.FloatField(
+        default=0.1, help_text="Chance a deal at the prospect stage closes."
+    )
+    win_probability_open = models.FloatField(default=0.3, help_text="Chance an open deal closes.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    WEIGHT_FIELDS = (
+        "voters",
+        "accounts",
+        "arr",
+        "pipeline",
+        "revenue_at_risk",
+        "deal_breakers",
+        "momentum",
+        "strength",
+        "strategic_fit",
+        "effort",
+    )
+
+    class Meta:
+        verbose_name_plural = "scoring weights"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="scoring_weights_single_row"),
+            models.CheckConstraint(
+                condition=Q(win_probability_prospect__gte=0, win_probability_prospect__lte=1)
+                & Q(win_probability_open__gte=0, win_probability_open__lte=1),
+                name="scoring_weights_probabilities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Scoring weights"
+
+    @classmethod
+    def load(cls) -> "ScoringWeights":
+        weights, _ = cls.objects.get_or_create(pk=1)
+        return weights
+
+
+class IdeaEvidence(models.Model):
+    """Evidence and priority score per idea, computed by the `ideas_idea_evidence` view.
+
+    Read-only: PostgreSQL aggregates votes, signals and accounts whenever it is queried, so
+    it is always current. The part_* columns are weight × component and add up to `score`.
+    """
+
+    idea = models.OneToOneField(
+        Idea,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="evidence",
+        db_column="idea_id",
+    )
+    voters = models.IntegerField()
+    accounts = models.IntegerField()
+    arr = models.DecimalField(max_digits=16, decimal_places=2)
+    signals = models.IntegerField()
+    deal_breakers = models.IntegerField()
+    open_deals = models.IntegerField()
+    open_deal_value = models.DecimalField(max_digits=16, decimal_places=2)
+    pipeline = models.DecimalField(max_digits=16, decimal_places=2)
+    revenue_at_risk = models.DecimalField(max_digits=16, decimal_places=2)
+    recent = models.IntegerField(help_text="Votes and signals in the last 30 days.")
+    previous = models.IntegerField(help_text="Votes and signals in the 30 days before.")
+    roles = models.IntegerField()
+    sources = models.IntegerField()
+    last_evidence_at = models.DateTimeField(null=True)
+    strength = models.FloatField()
+    momentum = models.FloatField()
+    part_voters = models.FloatField()
+    part_accounts = models.FloatField()
+    part_arr = models.FloatField()
+    part_pipeline = models.FloatField()
+    part_revenue_at_risk = models.FloatField()
+    part_deal_breakers = models.FloatField()
+    part_momentum = models.FloatField()
+    part_strength = models.FloatField()
+    part_strategic_fit = models.FloatField()
+    part_effort = models.FloatField()
+    score = models.FloatField()
+
+    PARTS = (
+        ("part_voters", "Voters"),
+        ("part_accounts", "Accounts"),
+        ("part_arr", "ARR"),
+        ("part_pipeline", "Pipeline"),
+        ("part_revenue_at_risk", "Revenue at risk"),
+        ("part_deal_breakers", "Deal-breakers"),
+        ("part_momentum", "Momentum"),
+        ("part_strength", "Evidence strength"),
+        ("part_strategic_fit", "Strategic fit"),
+        ("part_effort", "Effort"),
+    )
+
+    class Meta:
+        managed = False
+        db_table = "ideas_idea_evidence"
+        verbose_name_plural = "idea evidence"
+
+    def __str__(self) -> str:
+        return f"Evidence for idea {self.idea_id}: {self.score:.2f}"
+
+    def breakdown(self) -> list[tuple[str, float]]:
+        """(label, points) for each part of the score; they sum to `score`."""
+        return [(label, getattr(self, name)) for name, label in self.PARTS]
+
+    def snapshot(self) -> dict:
+        """The figures as plain JSON, frozen into a decision record."""
+        data = {}
+        for field in self._meta.concrete_fields:
+            if field.name == "idea":
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, Decimal):
+                value = str(value)
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            data[field.name] = value
+        return data
+
+
+class Notification(models.Model):
+    """Something a person should hear about, shown in the app (and emailed by the worker)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [choices_check("kind", NotificationKind, "notification_kind_valid")]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -17,7 +17,6 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import models
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     F,
     Func,
@@ -27,7 +26,6 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -191,66 +189,14 @@ def roadmap(*, user: User | AnonymousUser) -> dict[str, list[Idea]]:
 
 # Evidence: what the field and the forum say about an idea, computed by PostgreSQL.
 
-OPEN_DEAL_STAGES = ("prospect", "open")
-
-# Accounts behind an idea: those its signals were heard from, and those its voters belong to.
-# Correlated on the outer ideas_idea row, so they annotate any idea queryset in one query.
-_IDEA_ACCOUNTS_SQL = """
-    SELECT s.account_id FROM ideas_signal s
-     WHERE s.idea_id = ideas_idea.id AND s.account_id IS NOT NULL
-    UNION
-    SELECT u.account_id FROM ideas_vote v JOIN portal_user u ON u.id = v.user_id
-     WHERE v.idea_id = ideas_idea.id AND u.account_id IS NOT NULL
-"""
-# Only constants are interpolated into these statements; no user input reaches them.
-EVIDENCE_SQL = {
-    "evidence_accounts": f"SELECT COUNT(*) FROM ({_IDEA_ACCOUNTS_SQL}) acc",  # noqa: S608
-    # ARR of each distinct account once, however many signals or votes it has.
-    "evidence_arr": f"""
-        SELECT COALESCE(SUM(a.arr), 0) FROM ideas_account a
-         WHERE a.id IN ({_IDEA_ACCOUNTS_SQL})""",  # noqa: S608
-    "evidence_signals": "SELECT COUNT(*) FROM ideas_signal s WHERE s.idea_id = ideas_idea.id",
-    "evidence_deal_breakers": """
-        SELECT COUNT(*) FROM ideas_signal s
-         WHERE s.idea_id = ideas_idea.id AND s.importance = 'deal_breaker'""",
-    # One open deal per account (several reps may log the same deal): its largest value.
-    "evidence_open_deals": """
-        SELECT COUNT(DISTINCT s.account_id) FROM ideas_signal s
-         WHERE s.idea_id = ideas_idea.id AND s.account_id IS NOT NULL
-           AND s.deal_stage IN ('prospect', 'open')""",
-    "evidence_open_deal_value": """
-        SELECT COALESCE(SUM(deal.value), 0) FROM (
-            SELECT MAX(s.opportunity_value) AS value FROM ideas_signal s
-             WHERE s.idea_id = ideas_idea.id AND s.account_id IS NOT NULL
-               AND s.deal_stage IN ('prospect', 'open')
-             GROUP BY s.account_id) deal""",
-}
-EVIDENCE_FIELDS = {
-    "evidence_accounts": IntegerField(),
-    "evidence_arr": DecimalField(max_digits=16, decimal_places=2),
-    "evidence_signals": IntegerField(),
-    "evidence_deal_breakers": IntegerField(),
-    "evidence_open_deals": IntegerField(),
-    "evidence_open_deal_value": DecimalField(max_digits=16, decimal_places=2),
-}
-
-
-def with_evidence(ideas: models.QuerySet) -> models.QuerySet:
-    """Annotate each idea with its evidence figures (see EVIDENCE_SQL), in the same query."""
-    return ideas.annotate(
-        **{
-            name: RawSQL(f"({sql})", (), output_field=EVIDENCE_FIELDS[name])  # noqa: S611
-            for name, sql in EVIDENCE_SQL.items()
-        }
-    )
-
 
 def idea_evidence(idea: Idea) -> dict:
     """The evidence summary for one idea, plus its signals grouped by account and the
     accounts whose people voted. For the company's people only (check can_see_evidence)."""
-    from ideas.models import Idea, Signal, Vote
+    from ideas.models import IdeaEvidence, Signal, Vote
 
-    figures = with_evidence(Idea.objects.filter(pk=idea.pk)).values(*EVIDENCE_SQL.keys()).get()
+    # The ideas_idea_evidence view (see docs/scoring.md); PostgreSQL narrows it to this idea.
+    figures = IdeaEvidence.objects.get(idea_id=idea.pk)
     signals = (
         Signal.objects.filter(idea=idea)
         .select_related("account", "captured_by")
@@ -262,7 +208,7 @@ def idea_evidence(idea: Idea) -> dict:
         .annotate(voters=Count("pk"))
         .order_by("-voters", "user__account__name")
     )
-    return {**figures, "signals": signals, "voting_accounts": voting_accounts}
+    return {"figures": figures, "signals": signals, "voting_accounts": voting_accounts}
 
 
 def my_signals(user: User) -> models.QuerySet:

@@ -82,10 +82,11 @@ def test_idea_cannot_be_merged_into_itself():
     assert refused(lambda: Idea.objects.filter(pk=idea.pk).update(merged_into=idea))
 
 
-def test_effort_must_be_between_one_and_five():
+def test_effort_is_never_negative_and_fit_is_zero_to_five():
     idea = factories.IdeaFactory()
-    assert refused(lambda: Idea.objects.filter(pk=idea.pk).update(effort=6))
-    Idea.objects.filter(pk=idea.pk).update(effort=5)
+    assert refused(lambda: Idea.objects.filter(pk=idea.pk).update(effort=-1))
+    assert refused(lambda: Idea.objects.filter(pk=idea.pk).update(strategic_fit=6))
+    Idea.objects.filter(pk=idea.pk).update(effort=12.5, strategic_fit=0)
 
 
 def test_email_is_unique_whatever_its_case():

@@ -441,8 +441,8 @@ class Seeder:
         idea.status_changed_at = decided_at
         idea.owner = self.pm
         if self.rng.random() < 0.65:
-            idea.effort = self.rng.randint(1, 5)
-            idea.strategic_fit = self.rng.randint(1, 5)
+            idea.effort = self.rng.choice([1, 2, 3, 4, 6, 8, 12])
+            idea.strategic_fit = self.rng.randint(0, 5)
         if idea.status == Status.DECLINED:
             idea.public_response = self.decline_reason(plan)
         elif idea.status in data.PUBLIC_RESPONSES:
