@@ -18,18 +18,33 @@ from django.utils import timezone
 
 from ideas import trending
 from ideas.choices import (
+    DECISION_STATUSES,
+    ActivityKind,
     IdeaSource,
     Importance,
     Lifecycle,
+    NotificationKind,
     SignalKind,
     Source,
     Status,
     SubscriptionReason,
     Visibility,
 )
-from ideas.models import Account, Category, Comment, Idea, Signal, Subscription, Vote
+from ideas.models import (
+    Account,
+    Category,
+    Comment,
+    Idea,
+    IdeaEvidence,
+    Notification,
+    ScoringWeights,
+    Signal,
+    StatusChange,
+    Subscription,
+    Vote,
+)
 from ideas.queries import count_rows
-from portal.models import Role, User
+from portal.models import INTERNAL_ROLES, Role, User
 
 
 class ServiceError(Exception):
@@ -40,6 +55,20 @@ def _lock_idea(idea: Idea) -> Idea:
     # Voting, commenting and merging all lock the idea's row first, so they serialise per
     # idea and a vote can never land on an idea that a concurrent merge just closed.
     return Idea.objects.select_for_update().get(pk=idea.pk)
+
+
+def _lock_live_idea(idea: Idea) -> Idea:
+    """Lock the idea that stands for `idea` now: itself, or what it was merged into.
+
+    Locks follow merges from source to target, the direction idea_merge also locks in when
+    the source has the lower id, so a vote racing a merge waits and then lands on the target.
+    """
+    locked = _lock_idea(idea)
+    for _ in range(20):
+        if locked.merged_into_id is None:
+            return locked
+        locked = Idea.objects.select_for_update().get(pk=locked.merged_into_id)
+    raise ServiceError("This idea's merges go round in circles; ask a product manager.")
 
 
 def subscription_add(*, user: User, idea: Idea, reason: SubscriptionReason) -> None:
@@ -102,9 +131,8 @@ def idea_submit(
 def vote_add(*, user: User, idea: Idea) -> Idea:
     """Vote for an idea. Voting twice changes nothing. Returns the idea with its new count."""
     with transaction.atomic():
-        idea = _lock_idea(idea)
-        if idea.merged_into_id is not None:
-            raise ServiceError("This idea was merged into another one; vote there instead.")
+        # A vote for a merged idea counts for the idea it was merged into: nothing is lost.
+        idea = _lock_live_idea(idea)
         if not idea.can_be_voted:
             raise ServiceError("Voting is closed for this idea.")
         try:
@@ -124,7 +152,7 @@ def vote_add(*, user: User, idea: Idea) -> Idea:
 def vote_remove(*, user: User, idea: Idea) -> Idea:
     """Take a vote back. Removing a vote that is not there changes nothing."""
     with transaction.atomic():
-        idea = _lock_idea(idea)
+        idea = _lock_live_idea(idea)
         deleted, _ = Vote.objects.filter(user=user, idea=idea).delete()
         if deleted:
             # Removing a term from a log-sum-exp loses precision; rebuild it from the rows.
@@ -141,9 +169,7 @@ def comment_add(*, author: User, idea: Idea, body: str, is_internal: bool = Fals
     if is_internal and not author.is_internal:
         raise ServiceError("Only the company's people can write private notes.")
     with transaction.atomic():
-        idea = _lock_idea(idea)
-        if idea.merged_into_id is not None:
-            raise ServiceError("This idea was merged into another one; comment there instead.")
+        idea = _lock_live_idea(idea)
         comment = Comment.objects.create(
             idea=idea, author=author, body=body, is_internal=is_internal
         )
@@ -283,3 +309,320 @@ def signal_capture(
         if idea is not None:
             subscription_add(user=captured_by, idea=idea, reason=SubscriptionReason.SIGNAL)
     return signal
+
+
+# Triage: decisions, merges, routing. Every action leaves a StatusChange row on the timeline.
+
+
+def _record(
+    *,
+    idea: Idea,
+    actor: User | None,
+    kind: ActivityKind,
+    explanation: str = "",
+    is_public: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    evidence: dict | None = None,
+    data: dict | None = None,
+) -> StatusChange:
+    return StatusChange.objects.create(
+        idea=idea,
+        actor=actor,
+        kind=kind,
+        explanation=explanation,
+        is_public=is_public,
+        from_status=from_status,
+        to_status=to_status,
+        evidence=evidence,
+        data=data or {},
+    )
+
+
+def decision_record(idea: Idea) -> dict:
+    """The evidence, score and weights as they stand now, frozen into a decision."""
+    weights = ScoringWeights.load()
+    record = IdeaEvidence.objects.get(idea_id=idea.pk).snapshot()
+    record["weights"] = {name: getattr(weights, name) for name in ScoringWeights.WEIGHT_FIELDS}
+    record["recorded_at"] = timezone.now().isoformat()
+    return record
+
+
+def notify_followers(
+    *,
+    idea: Idea,
+    kind: NotificationKind,
+    message: str,
+    exclude: User | None = None,
+    only: list[int] | None = None,
+) -> int:
+    """In-app notifications for everyone following `idea` (or just the users in `only`)
+    who may see it: nobody hears about an internal idea they cannot open."""
+    if only is not None:
+        people = User.objects.filter(pk__in=only, is_active=True)
+    else:
+        people = User.objects.filter(
+            subscriptions__idea=idea, subscriptions__active=True, is_active=True
+        )
+    if idea.visibility != Visibility.PUBLIC:
+        people = people.filter(role__in=[role.value for role in INTERNAL_ROLES])
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    rows = [
+        Notification(recipient=user, idea=idea, kind=kind, message=message[:500])
+        for user in people.distinct()
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def idea_set_status(
+    *, idea: Idea, actor: User, status: str, explanation: str = ""
+) -> StatusChange:
+    """Move an idea to a new status with a public explanation (required to decline).
+
+    A decision (planned, shipped, declined) freezes the evidence and score of the moment."""
+    explanation = explanation.strip()
+    if status not in Status.values:
+        raise ServiceError("Choose a valid status.")
+    if status == Status.DECLINED and not explanation:
+        raise ServiceError("Explain why the idea is declined: the people who asked will read it.")
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        if idea.merged_into_id is not None:
+            raise ServiceError("This idea was merged; change the status of the idea it joined.")
+        if idea.status == status and not explanation:
+            raise ServiceError(f"The idea is already {Status(status).label.lower()}.")
+        now = timezone.now()
+        change = _record(
+            idea=idea,
+            actor=actor,
+            kind=ActivityKind.STATUS,
+            from_status=idea.status,
+            to_status=status,
+            explanation=explanation,
+            is_public=True,
+            evidence=decision_record(idea) if status in DECISION_STATUSES else None,
+        )
+        idea.status = status
+        idea.status_changed_at = now
+        fields = ["status", "status_changed_at", "updated_at"]
+        if explanation:
+            idea.public_response = explanation
+            idea.public_response_at = now
+            idea.public_response_by = actor
+            fields += ["public_response", "public_response_at", "public_response_by"]
+        idea.save(update_fields=fields)
+        notify_followers(
+            idea=idea,
+            kind=NotificationKind.STATUS,
+            message=f"“{idea.title}” is now {Status(status).label.lower()}.",
+            exclude=actor,
+        )
+    return change
+
+
+def idea_update(
+    *,
+    idea: Idea,
+    actor: User,
+    title: str,
+    body: str,
+    category: Category | None,
+    tags: list | None = None,
+) -> Idea:
+    """Edit an idea's text, category and tags; the timeline says what changed."""
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        changed = [
+            name
+            for name, value in (("title", title), ("body", body), ("category", category))
+            if getattr(idea, name) != value
+        ]
+        idea.title, idea.body, idea.category = title, body, category
+        if "title" in changed:
+            idea.slug = ""  # save() derives the new one; old URLs redirect to it
+        idea.save(update_fields=["title", "body", "category", "slug", "updated_at"])
+        if tags is not None and set(idea.tags.all()) != set(tags):
+            idea.tags.set(tags)
+            changed.append("tags")
+        if changed:
+            _record(idea=idea, actor=actor, kind=ActivityKind.EDIT, data={"changed": changed})
+    return idea
+
+
+def idea_set_owner(*, idea: Idea, actor: User, owner: User | None) -> Idea:
+    """Assign the product manager who owns the decision."""
+    if owner is not None and not owner.is_pm:
+        raise ServiceError("Only a product manager or admin can own an idea.")
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        if idea.owner_id != (owner.pk if owner else None):
+            idea.owner = owner
+            idea.save(update_fields=["owner", "updated_at"])
+            _record(
+                idea=idea,
+                actor=actor,
+                kind=ActivityKind.OWNER,
+                data={"owner": owner.pk if owner else None},
+                explanation=f"Owner: {owner.display_name}" if owner else "Owner removed",
+            )
+    return idea
+
+
+def idea_set_visibility(*, idea: Idea, actor: User, visibility: str) -> Idea:
+    """Make an idea public (on the forum) or internal (company only)."""
+    if visibility not in Visibility.values:
+        raise ServiceError("Choose public or internal.")
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        if idea.visibility != visibility:
+            idea.visibility = visibility
+            idea.save(update_fields=["visibility", "updated_at"])
+            _record(
+                idea=idea,
+                actor=actor,
+                kind=ActivityKind.VISIBILITY,
+                explanation=f"Now {Visibility(visibility).label.lower()}",
+                data={"visibility": visibility},
+            )
+    return idea
+
+
+def idea_set_inputs(
+    *, idea: Idea, actor: User, effort: Decimal | None, strategic_fit: int | None
+) -> Idea:
+    """The PM's own inputs to the score: effort in person-weeks, strategic fit 0-5."""
+    if effort is not None and effort < 0:
+        raise ServiceError("Effort cannot be negative.")
+    if strategic_fit is not None and not 0 <= strategic_fit <= 5:
+        raise ServiceError("Strategic fit goes from 0 to 5.")
+    with transaction.atomic():
+        idea = _lock_idea(idea)
+        if (idea.effort, idea.strategic_fit) != (effort, strategic_fit):
+            idea.effort, idea.strategic_fit = effort, strategic_fit
+            idea.save(update_fields=["effort", "strategic_fit", "updated_at"])
+            _record(
+                idea=idea,
+                actor=actor,
+                kind=ActivityKind.EDIT,
+                data={
+                    "effort": str(effort) if effort is not None else None,
+                    "strategic_fit": strategic_fit,
+                },
+            )
+    return idea
+
+
+def idea_merge(*, source: Idea, target: Idea, actor: User) -> Idea:
+    """Merge `source` into `target`: votes (one per person), comments, signals and followers
+    move, counters are rebuilt from the rows, `source` redirects to `target` from now on."""
+    if source.pk == target.pk:
+        raise ServiceError("An idea cannot be merged into itself.")
+    with transaction.atomic():
+        # Lock both rows in id order, so two merges of the same pair can never deadlock.
+        first, second = sorted([source.pk, target.pk])
+        locked = {i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=[first, second])}
+        source, target = locked[source.pk], locked[target.pk]
+        if source.merged_into_id is not None:
+            raise ServiceError(f"“{source.title}” was already merged into another idea.")
+        if target.merged_into_id is not None:
+            raise ServiceError(
+                f"“{target.title}” was itself merged into another idea; merge into that one."
+            )
+        # A person who voted for both keeps one vote, on the target.
+        both = Vote.objects.filter(idea=target).values("user_id")
+        Vote.objects.filter(idea=source).exclude(user_id__in=both).update(idea=target)
+        Vote.objects.filter(idea=source).delete()
+        Comment.objects.filter(idea=source).update(idea=target)
+        Signal.objects.filter(idea=source).update(idea=target)
+        followed = Subscription.objects.filter(idea=target).values("user_id")
+        source_followers = list(
+            Subscription.objects.filter(idea=source, active=True).values_list("user_id", flat=True)
+        )
+        Subscription.objects.filter(idea=source).exclude(user_id__in=followed).update(idea=target)
+        Subscription.objects.filter(idea=source).delete()
+        # Ideas already merged into the source now point straight at the target.
+        Idea.objects.filter(merged_into=source).update(merged_into=target)
+        now = timezone.now()
+        source.merged_into, source.merged_at = target, now
+        source.save(update_fields=["merged_into", "merged_at", "updated_at"])
+        idea_recount_counters(Idea.objects.filter(pk__in=[source.pk, target.pk]))
+        _record(
+            idea=source,
+            actor=actor,
+            kind=ActivityKind.MERGE,
+            is_public=True,
+            explanation=f"Merged into “{target.title}”.",
+            data={"into": target.pk},
+        )
+        _record(
+            idea=target,
+            actor=actor,
+            kind=ActivityKind.MERGE,
+            explanation=f"“{source.title}” was merged into this idea.",
+            data={"from": source.pk},
+        )
+        notify_followers(
+            idea=target,
+            kind=NotificationKind.MERGED,
+            message=f"“{source.title}” was merged into “{target.title}”; "
+            "your vote and follow moved with it.",
+            only=source_followers,
+            exclude=actor,
+        )
+        target.refresh_from_db()
+    return target
+
+
+def signal_route(*, signal: Signal, idea: Idea, actor: User) -> Signal:
+    """Attach an unrouted (or misrouted) signal to an idea; its rep follows the idea."""
+    with transaction.atomic():
+        signal = Signal.objects.select_for_update().get(pk=signal.pk)
+        idea = _lock_live_idea(idea)
+        signal.idea = idea
+        signal.routed_at = timezone.now()
+        signal.routed_by = actor
+        signal.save(update_fields=["idea", "routed_at", "routed_by"])
+        if signal.captured_by_id:
+            subscription_add(user=signal.captured_by, idea=idea, reason=SubscriptionReason.SIGNAL)
+        _record(
+            idea=idea,
+            actor=actor,
+            kind=ActivityKind.ROUTE,
+            explanation=f"Signal from {signal.account or 'an unknown account'} routed here.",
+            data={"signal": signal.pk},
+        )
+    return signal
+
+
+def signal_create_idea(
+    *, signal: Signal, actor: User, title: str, category: Category | None = None
+) -> Idea:
+    """Turn an unrouted signal into a new internal idea, and route the signal to it."""
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            title=title,
+            body=f"> {signal.verbatim}",
+            category=category,
+            author=actor,
+            account=signal.account,
+            source=IdeaSource.SALES
+            if signal.captured_by and signal.captured_by.role == "sales"
+            else IdeaSource.STAFF,
+            visibility=Visibility.INTERNAL,
+        )
+        subscription_add(user=actor, idea=idea, reason=SubscriptionReason.AUTHOR)
+        signal_route(signal=signal, idea=idea, actor=actor)
+    return idea
+
+
+def weights_update(*, actor: User, **values: float) -> ScoringWeights:
+    """Change how much each kind of evidence counts; every board score follows at once."""
+    with transaction.atomic():
+        weights = ScoringWeights.objects.select_for_update().get_or_create(pk=1)[0]
+        for name, value in values.items():
+            setattr(weights, name, value)
+        weights.updated_by = actor
+        weights.save()
+    return weights

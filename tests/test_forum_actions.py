@@ -118,12 +118,13 @@ def test_vote_on_a_shipped_idea_is_refused_with_a_message(client_for, customer):
     assert not Vote.objects.exists()
 
 
-def test_vote_on_a_merged_idea_is_refused(client_for, customer):
+def test_vote_on_a_merged_idea_counts_for_its_target(client_for, customer):
     target = factories.IdeaFactory()
     merged = factories.IdeaFactory(merged_into=target)
-    response = client_for(customer).post(vote_url(merged), follow=True)
-    assert "merged into another" in response.text
-    assert not Vote.objects.exists()
+    client_for(customer).post(vote_url(merged))
+    assert Vote.objects.get().idea == target
+    target.refresh_from_db()
+    assert target.vote_count == 1
 
 
 def test_voter_follows_the_idea(client_for, customer):
