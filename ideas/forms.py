@@ -10,8 +10,18 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from ideas.choices import DealStage, Importance, Region, Segment, SignalKind, Source
-from ideas.models import Account, Category, Idea
+from ideas.choices import (
+    DealStage,
+    Importance,
+    Region,
+    Segment,
+    SignalKind,
+    Source,
+    Status,
+    Visibility,
+)
+from ideas.models import Account, Category, Idea, Tag
+from portal.models import User
 
 # C0/C1 control characters and NUL, except the tab and newlines a body may hold.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -234,3 +244,108 @@ class SignalForm(forms.Form):
                 f"No single account is called “{query}”: pick one from the list, "
                 "or add it as a new prospect.",
             )
+
+
+# Triage forms: a PM's decisions. Each maps onto one service.
+
+
+class IdeaEditForm(forms.Form):
+    title = forms.CharField(
+        max_length=140,
+        min_length=8,
+        strip=True,
+        error_messages=IdeaForm.base_fields["title"].error_messages,
+    )
+    body = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="No category"
+    )
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+    )
+
+    def clean_title(self) -> str:
+        title = reject_control_characters(self.cleaned_data["title"], allow_newlines=False)
+        return " ".join(title.split())
+
+    def clean_body(self) -> str:
+        return reject_control_characters(self.cleaned_data["body"], allow_newlines=True)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    explanation = forms.CharField(
+        label="Public explanation",
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the idea page and sent to its followers. Required to decline.",
+    )
+
+    def clean_explanation(self) -> str:
+        return reject_control_characters(self.cleaned_data["explanation"], allow_newlines=True)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") == Status.DECLINED and not data.get("explanation", "").strip():
+            self.add_error(
+                "explanation",
+                "Explain why the idea is declined: the people who asked will read it.",
+            )
+        return data
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(role__in=["pm", "admin"], is_active=True),
+        required=False,
+        empty_label="Nobody",
+    )
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(choices=Visibility.choices)
+
+
+class InputsForm(forms.Form):
+    effort = forms.DecimalField(
+        label="Effort (person-weeks)",
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("9999"),
+        max_digits=5,
+        decimal_places=1,
+    )
+    strategic_fit = forms.IntegerField(
+        label="Strategic fit (0–5)", required=False, min_value=0, max_value=5
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Idea.objects.listed(),
+        error_messages={"invalid_choice": "That idea no longer exists or was merged itself."},
+    )
+
+
+class RouteForm(forms.Form):
+    idea = forms.ModelChoiceField(
+        queryset=Idea.objects.listed(),
+        error_messages={"invalid_choice": "That idea no longer exists or was merged."},
+    )
+
+
+class SignalIdeaForm(forms.Form):
+    title = forms.CharField(label="New idea title", max_length=140, min_length=8, strip=True)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="No category"
+    )
+
+    def clean_title(self) -> str:
+        title = reject_control_characters(self.cleaned_data["title"], allow_newlines=False)
+        return " ".join(title.split())

@@ -294,3 +294,141 @@ def account_ideas(account: Account) -> models.QuerySet:
         .filter(Q(account_signals__gt=0) | Q(account_votes__gt=0))
         .order_by("-account_signals", "-account_votes", "-vote_count")
     )
+
+
+# Triage: everything waiting for a product manager's decision.
+
+TRIAGE_AGES = {
+    "week": (None, 7),  # newer than 7 days
+    "month": (7, 30),
+    "older": (30, None),
+}
+STAFF_ROLES = ("staff", "pm", "admin")
+
+
+def _age_filter(field: str, age: str) -> Q:
+    if age not in TRIAGE_AGES:
+        return Q()
+    older_than, newer_than = TRIAGE_AGES[age]
+    now = timezone.now()
+    condition = Q()
+    if older_than is not None:
+        condition &= Q(**{f"{field}__lt": now - dt.timedelta(days=older_than)})
+    if newer_than is not None:
+        condition &= Q(**{f"{field}__gte": now - dt.timedelta(days=newer_than)})
+    return condition
+
+
+def triage_sets(filters: dict) -> tuple[models.QuerySet, models.QuerySet]:
+    """New ideas and unrouted signals, narrowed by source, category, segment and age."""
+    from ideas.models import Idea, Signal
+
+    ideas = Idea.objects.listed().filter(status=Status.NEW)
+    signals = Signal.objects.filter(idea__isnull=True)
+    source = filters.get("source", "")
+    if source in {"customer", "sales", "staff"}:
+        ideas = ideas.filter(source=source)
+        if source == "customer":
+            signals = signals.none()
+        elif source == "sales":
+            signals = signals.filter(captured_by__role="sales")
+        else:
+            signals = signals.filter(captured_by__role__in=STAFF_ROLES)
+    if filters.get("category"):
+        ideas = ideas.filter(category__slug=filters["category"])
+        signals = signals.none()  # signals have no category until routed
+    if filters.get("segment"):
+        ideas = ideas.filter(account__segment=filters["segment"])
+        signals = signals.filter(account_segment=filters["segment"])
+    age = filters.get("age", "")
+    return ideas.filter(_age_filter("created_at", age)), signals.filter(
+        _age_filter("created_at", age)
+    )
+
+
+def triage_queue(filters: dict, *, newest_first: bool = False) -> models.QuerySet:
+    """One list of (kind, pk, created_at) over new ideas and unrouted signals, oldest first:
+    a UNION in SQL, so it pages in the database whatever its length."""
+    ideas, signals = triage_sets(filters)
+    rows = (
+        ideas.annotate(queue_kind=Value("idea"))
+        .values_list("queue_kind", "pk", "created_at")
+        .union(
+            signals.annotate(queue_kind=Value("signal")).values_list(
+                "queue_kind", "pk", "created_at"
+            ),
+            all=True,
+        )
+    )
+    order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
+    return rows.order_by(*order)
+
+
+def triage_page_objects(rows: list[tuple]) -> list:
+    """The ideas and signals behind a page of queue rows, in two queries, in row order."""
+    from ideas.models import Idea, Signal
+
+    idea_ids = [pk for kind, pk, _ in rows if kind == "idea"]
+    signal_ids = [pk for kind, pk, _ in rows if kind == "signal"]
+    ideas = Idea.objects.select_related("category", "author", "account").in_bulk(idea_ids)
+    signals = Signal.objects.select_related("account", "captured_by").in_bulk(signal_ids)
+    return [
+        ("idea", ideas[pk]) if kind == "idea" else ("signal", signals[pk])
+        for kind, pk, _ in rows
+        if pk in (ideas if kind == "idea" else signals)
+    ]
+
+
+def triage_counts() -> dict:
+    """How many items wait under each filter value, for the filter bar (fixed queries)."""
+    from ideas.models import Idea, Signal
+
+    ideas = Idea.objects.listed().filter(status=Status.NEW)
+    signals = Signal.objects.filter(idea__isnull=True)
+    by_source = dict(
+        ideas.order_by().values_list("source").annotate(n=Count("pk")).values_list("source", "n")
+    )
+    signal_roles = dict(
+        signals.order_by()
+        .values_list("captured_by__role")
+        .annotate(n=Count("pk"))
+        .values_list("captured_by__role", "n")
+    )
+    by_source["sales"] = by_source.get("sales", 0) + signal_roles.get("sales", 0)
+    by_source["staff"] = by_source.get("staff", 0) + sum(
+        signal_roles.get(role, 0) for role in STAFF_ROLES
+    )
+    by_category = dict(
+        ideas.order_by()
+        .values_list("category__slug")
+        .annotate(n=Count("pk"))
+        .values_list("category__slug", "n")
+    )
+    by_segment: dict[str, int] = dict(
+        ideas.order_by()
+        .values_list("account__segment")
+        .annotate(n=Count("pk"))
+        .values_list("account__segment", "n")
+    )
+    for segment, n in (
+        signals.order_by()
+        .values_list("account_segment")
+        .annotate(n=Count("pk"))
+        .values_list("account_segment", "n")
+    ):
+        by_segment[segment] = by_segment.get(segment, 0) + n
+    ages = dict.fromkeys(TRIAGE_AGES, 0)
+    for queryset in (ideas, signals):
+        counted = queryset.aggregate(
+            **{name: Count("pk", filter=_age_filter("created_at", name)) for name in TRIAGE_AGES}
+        )
+        for name, n in counted.items():
+            ages[name] += n
+    # The age buckets cover every item exactly once.
+    return {
+        "source": by_source,
+        "category": by_category,
+        "segment": by_segment,
+        "age": ages,
+        "total": sum(ages.values()),
+    }

@@ -44,3 +44,9 @@ def money_short(value) -> str:
             number = f"{value / threshold:.1f}".removesuffix(".0")
             return _currency(f"{number}{suffix}")
     return _currency(f"{value:,.0f}")
+
+
+@register.filter
+def get(mapping: dict, key: str):
+    """mapping|get:key, for dictionaries keyed by a variable."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
