@@ -113,6 +113,8 @@ def board_rows(
         # The evidence view, category and owner come in the same query as the idea.
         .select_related("evidence", "category", "owner")
         .prefetch_related("tags")
+        # Neither the board nor the CSV shows the body or the search vector: don't fetch them.
+        .defer("body", "search_vector")
     )
     if filters.get("category"):
         ideas = ideas.filter(category__slug=filters["category"])
@@ -437,8 +439,7 @@ WEIGHT_EXPLANATIONS = {
     "arr": "The annual recurring revenue of those accounts, each counted once.",
     "pipeline": "Open deals that need it (one per account, its largest), "
     "weighted by how likely they are to close.",
-    "revenue_at_risk": "ARR of accounts whose renewal is at risk or whose deal was lost "
-    "over it.",
+    "revenue_at_risk": "ARR of accounts whose renewal is at risk or whose deal was lost over it.",
     "deal_breakers": "Signals marked as deal-breakers.",
     "momentum": "Votes and signals in the last 30 days against the 30 days before; "
     "negative when interest fades.",
@@ -494,9 +495,10 @@ def weight_defaults() -> dict[str, float]:
 def weights(request: HttpRequest) -> HttpResponse:
     """Edit how much each kind of evidence counts in the priority score."""
     current = ScoringWeights.load()
+    defaults = weight_defaults()
     if request.method == "POST":
         if request.POST.get("reset"):
-            services.weights_update(actor=request.user, **weight_defaults())
+            services.weights_update(actor=request.user, **defaults)
             messages.success(request, "Scoring weights are back to the defaults.")
             return redirect("ideas:board")
         form = WeightsForm(request.POST)
@@ -506,7 +508,7 @@ def weights(request: HttpRequest) -> HttpResponse:
             return redirect("ideas:board")
         status = 400
     else:
-        form = WeightsForm(initial={name: getattr(current, name) for name in weight_defaults()})
+        form = WeightsForm(initial={name: getattr(current, name) for name in defaults})
         status = 200
     return render(
         request,
@@ -514,7 +516,9 @@ def weights(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "weights": current,
-            "defaults": [(WEIGHT_LABELS[name], value) for name, value in weight_defaults().items()],
+            # Someone may have edited the row in the Django admin without being recorded.
+            "is_default": all(getattr(current, name) == value for name, value in defaults.items()),
+            "defaults": [(WEIGHT_LABELS[name], value) for name, value in defaults.items()],
         },
         status=status,
     )
