@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,10 @@ STORAGES = {
         )
     },
 }
+
+# Background work (Django's Tasks API): jobs are rows in PostgreSQL, run by
+# `manage.py db_worker`; more workers on more machines scale it out.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Email (Django 6.1 mailers): console in development, SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lode <lode@localhost>")
