@@ -115,3 +115,28 @@ class NotificationKind(models.TextChoices):
     STATUS = "status", "Status changed"
     MERGED = "merged", "Merged"
     RESPONSE = "response", "Response"
+    CHANGELOG = "changelog", "Shipped"
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATELY = "immediately", "Immediately"
+    DAILY = "daily", "Once a day, in a digest"
+    OFF = "off", "Never (only in Lode)"
+
+
+class WebhookEvent(models.TextChoices):
+    IDEA_CREATED = "idea.created", "Idea created"
+    IDEA_STATUS_CHANGED = "idea.status_changed", "Idea status changed"
+    IDEA_MERGED = "idea.merged", "Ideas merged"
+    SIGNAL_CAPTURED = "signal.captured", "Signal captured"
+    PING = "ping", "Test ping"
+
+
+# What an admin can subscribe a webhook to; a ping is only ever sent on request.
+SUBSCRIBABLE_WEBHOOK_EVENTS = tuple(event for event in WebhookEvent if event != WebhookEvent.PING)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ideas.choices import (
     DealStage,
+    EmailFrequency,
     Importance,
     Region,
     Segment,
@@ -349,3 +350,35 @@ class SignalIdeaForm(forms.Form):
     def clean_title(self) -> str:
         title = reject_control_characters(self.cleaned_data["title"], allow_newlines=False)
         return " ".join(title.split())
+
+
+class PreferencesForm(forms.Form):
+    email_frequency = forms.ChoiceField(
+        label="Email me about ideas I follow",
+        choices=EmailFrequency.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class ReleaseNoteForm(forms.Form):
+    title = forms.CharField(max_length=140, min_length=3, strip=True)
+    body = forms.CharField(
+        label="What shipped",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown. Followers of the linked ideas get it by email.",
+    )
+    ideas = forms.ModelMultipleChoiceField(
+        label="Shipped ideas",
+        queryset=Idea.objects.listed()
+        .filter(status=Status.SHIPPED)
+        .order_by("-status_changed_at"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_title(self) -> str:
+        return reject_control_characters(self.cleaned_data["title"], allow_newlines=False)
+
+    def clean_body(self) -> str:
+        return reject_control_characters(self.cleaned_data["body"], allow_newlines=True)

@@ -4,9 +4,12 @@ Models hold row-level behaviour and database constraints only; rules for writes 
 services.py, rules for reads in queries.py and permissions.py.
 """
 
+import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -18,8 +21,10 @@ from django.utils.text import slugify
 from ideas import trending
 from ideas.choices import (
     OPEN_STATUSES,
+    SUBSCRIBABLE_WEBHOOK_EVENTS,
     ActivityKind,
     DealStage,
+    DeliveryStatus,
     IdeaSource,
     Importance,
     Lifecycle,
@@ -32,6 +37,7 @@ from ideas.choices import (
     Status,
     SubscriptionReason,
     Visibility,
+    WebhookEvent,
 )
 from ideas.queries import IdeaQuerySet
 
@@ -314,6 +320,9 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    sentiment = models.FloatField(
+        null=True, blank=True, help_text="VADER compound score, −1 to 1; see docs/insights.md."
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -373,6 +382,9 @@ class Signal(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sentiment = models.FloatField(
+        null=True, blank=True, help_text="VADER compound score, −1 to 1; see docs/insights.md."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -647,23 +659,200 @@ class IdeaEvidence(models.Model):
         return data
 
 
+class ReleaseNote(models.Model):
+    """A changelog entry: what shipped, in the PM's words, linked to the shipped ideas."""
+
+    title = models.CharField(max_length=140)
+    slug = models.SlugField(max_length=80)
+    body = models.TextField(help_text="Markdown.")
+    ideas = models.ManyToManyField(Idea, blank=True, related_name="release_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(title=""), name="release_note_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ideas:release_note", kwargs={"pk": self.pk, "slug": self.slug or "note"})
+
+
 class Notification(models.Model):
-    """Something a person should hear about, shown in the app (and emailed by the worker)."""
+    """Something a person should hear about: shown in the app, emailed by the worker
+    (at once or in a daily digest, as the person chose)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="notifications")
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    release_note = models.ForeignKey(
+        ReleaseNote, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     message = models.CharField(max_length=500)
+    # What the email needs beyond the idea: new status, explanation, merge target...
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker claims the row for sending, so a retried job never emails it twice.
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [choices_check("kind", NotificationKind, "notification_kind_valid")]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            choices_check("kind", NotificationKind, "notification_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(idea__isnull=False) | Q(release_note__isnull=False),
+                name="notification_about_something",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notification_unsent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message
+
+
+class LexemeStat(models.Model):
+    """How many ideas use a search lexeme: similar-idea ranking weighs rare words higher.
+
+    A cache of ts_stat() over Idea.search_vector, kept current by ideas.similarity.
+    """
+
+    # "C" collation so that prefix lookups (lexeme LIKE 'expo%') can use the primary key.
+    lexeme = models.TextField(primary_key=True, db_collation="C")
+    ideas = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.lexeme} ({self.ideas})"
+
+
+class LexemeStatCoverage(models.Model):
+    """The one row saying which ideas LexemeStat counts: those up to `last_idea_id`."""
+
+    last_idea_id = models.BigIntegerField(default=0)
+    ideas = models.PositiveIntegerField(default=0)
+    # Distinct lexemes summed over those ideas: their mean is BM25's average length.
+    lexemes = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="lexeme_stat_coverage_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Lexeme statistics over {self.ideas} ideas (up to #{self.last_idea_id})"
+
+
+# Webhooks: other systems hear about ideas and signals (see ideas/webhooks.py).
+
+
+def webhook_secret() -> str:
+    """A fresh signing secret for a webhook."""
+    return secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    """A URL that receives signed JSON when the chosen events happen."""
+
+    url = models.URLField("URL", max_length=2000, help_text="http(s) only.")
+    events = ArrayField(
+        models.CharField(max_length=32, choices=WebhookEvent.choices),
+        help_text="What this URL hears about.",
+    )
+    secret = models.CharField(
+        max_length=100,
+        default=webhook_secret,
+        editable=False,
+        help_text="Signs every delivery (HMAC-SHA256); the receiver checks it.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(events__len__gte=1)
+                & Q(events__contained_by=[event.value for event in SUBSCRIBABLE_WEBHOOK_EVENTS]),
+                name="webhook_events_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook: the log an admin reads."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    uuid = models.UUIDField(
+        "delivery id",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Sent as X-Lode-Delivery, so receivers can drop a delivery they already had.",
+    )
+    payload = models.JSONField(help_text="The event's data, as sent under “data”.")
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            choices_check("event", WebhookEvent, "webhook_delivery_event_valid"),
+            choices_check("status", DeliveryStatus, "webhook_delivery_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["webhook", "-created_at"], name="webhook_delivery_latest"),
+            models.Index(fields=["status", "created_at"], name="webhook_delivery_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook}"
+
+
+class DigestDelivery(models.Model):
+    """One weekly insights digest sent to one person: the row that makes sending idempotent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    week = models.DateField(help_text="The Monday of the week the digest covers.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week", "user"]
+        verbose_name_plural = "digest deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="digest_delivery_once_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Insights digest for {self.user}, week of {self.week:%Y-%m-%d}"

@@ -6,11 +6,12 @@ import functools
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ideas.models import Account, Idea, Visibility
-from portal.models import User
+from portal.models import INTERNAL_ROLES, User
 
 
 def can_view_idea(user: User | AnonymousUser, idea: Idea) -> bool:
@@ -74,3 +75,11 @@ def get_account_for_user(request: HttpRequest, pk: int) -> Account:
     if not can_see_evidence(request.user):
         raise Http404("No such account.")
     return get_object_or_404(Account.objects.select_related("owner"), pk=pk)
+
+
+def users_who_can_view(idea: Idea, users: QuerySet[User]) -> QuerySet[User]:
+    """Narrow `users` to those who may see `idea`: the queryset twin of can_view_idea."""
+    users = users.filter(is_active=True)
+    if idea.visibility == Visibility.PUBLIC:
+        return users
+    return users.filter(role__in=[role.value for role in INTERNAL_ROLES])

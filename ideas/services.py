@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 
-from ideas import trending
+from ideas import permissions, tasks, trending, webhooks
 from ideas.choices import (
     DECISION_STATUSES,
     ActivityKind,
@@ -29,6 +30,7 @@ from ideas.choices import (
     Status,
     SubscriptionReason,
     Visibility,
+    WebhookEvent,
 )
 from ideas.models import (
     Account,
@@ -37,6 +39,7 @@ from ideas.models import (
     Idea,
     IdeaEvidence,
     Notification,
+    ReleaseNote,
     ScoringWeights,
     Signal,
     StatusChange,
@@ -44,7 +47,7 @@ from ideas.models import (
     Vote,
 )
 from ideas.queries import count_rows
-from portal.models import INTERNAL_ROLES, Role, User
+from portal.models import Role, User
 
 
 class ServiceError(Exception):
@@ -125,6 +128,7 @@ def idea_submit(
             status=Status.NEW,
         )
         subscription_add(user=author, idea=idea, reason=SubscriptionReason.AUTHOR)
+        webhooks.emit(WebhookEvent.IDEA_CREATED, webhooks.idea_payload(idea))
     return idea
 
 
@@ -248,6 +252,12 @@ def idea_resolve_merges(idea: Idea) -> Idea:
     return idea
 
 
+# What a CRM sync may set on an account (see account_upsert).
+ACCOUNT_SYNC_FIELDS = frozenset(
+    {"name", "domain", "segment", "region", "plan", "arr", "lifecycle"}
+)
+
+
 def account_create_prospect(
     *, name: str, segment: str = "", region: str = "", owner: User | None = None
 ) -> Account:
@@ -255,6 +265,37 @@ def account_create_prospect(
     return Account.objects.create(
         name=name, segment=segment, region=region, lifecycle=Lifecycle.PROSPECT, owner=owner
     )
+
+
+def account_upsert(*, external_id: str, **fields: object) -> tuple[Account, bool]:
+    """Create or update the account with this CRM id; fields left out keep their value.
+
+    `fields` are among ACCOUNT_SYNC_FIELDS. Returns (account, created)."""
+    if unknown := set(fields) - ACCOUNT_SYNC_FIELDS:
+        raise TypeError(f"Unknown account fields: {sorted(unknown)}")
+    domain = fields.get("domain")
+    if domain and (
+        Account.objects.filter(domain__iexact=domain).exclude(external_id=external_id).exists()
+    ):
+        raise ServiceError(f"Another account already has the email domain {domain}.")
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                account = (
+                    Account.objects.select_for_update().filter(external_id=external_id).first()
+                )
+                if account is None:
+                    return Account.objects.create(external_id=external_id, **fields), True
+                changed = [name for name, val in fields.items() if getattr(account, name) != val]
+                for name in changed:
+                    setattr(account, name, fields[name])
+                if changed:
+                    account.save(update_fields=[*changed, "updated_at"])
+                return account, False
+        except IntegrityError:
+            # Another sync created this CRM id a moment ago: the second attempt updates it.
+            continue
+    raise ServiceError("The account changed at the same time; send it again.")
 
 
 def signal_capture(
@@ -308,6 +349,7 @@ def signal_capture(
         signal.save()
         if idea is not None:
             subscription_add(user=captured_by, idea=idea, reason=SubscriptionReason.SIGNAL)
+        webhooks.emit(WebhookEvent.SIGNAL_CAPTURED, webhooks.signal_payload(signal))
     return signal
 
 
@@ -355,24 +397,31 @@ def notify_followers(
     message: str,
     exclude: User | None = None,
     only: list[int] | None = None,
+    data: dict | None = None,
 ) -> int:
-    """In-app notifications for everyone following `idea` (or just the users in `only`)
-    who may see it: nobody hears about an internal idea they cannot open."""
+    """Notify everyone following `idea` (or just the users in `only`) who may see it:
+    a row in their in-app list, and an email sent by the worker after commit for those
+    who want emails at once (the daily digest picks up the rest)."""
     if only is not None:
-        people = User.objects.filter(pk__in=only, is_active=True)
+        people = User.objects.filter(pk__in=only)
     else:
-        people = User.objects.filter(
-            subscriptions__idea=idea, subscriptions__active=True, is_active=True
-        )
-    if idea.visibility != Visibility.PUBLIC:
-        people = people.filter(role__in=[role.value for role in INTERNAL_ROLES])
+        people = User.objects.filter(subscriptions__idea=idea, subscriptions__active=True)
+    people = permissions.users_who_can_view(idea, people)
     if exclude is not None:
         people = people.exclude(pk=exclude.pk)
-    rows = [
-        Notification(recipient=user, idea=idea, kind=kind, message=message[:500])
-        for user in people.distinct()
-    ]
-    Notification.objects.bulk_create(rows)
+    people = list(people.distinct().only("pk", "email_frequency"))
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, idea=idea, kind=kind, message=message[:500], data=data or {}
+            )
+            for user in people
+        ]
+    )
+    frequency = {user.pk: user.email_frequency for user in people}
+    immediate = [row.pk for row in rows if frequency[row.recipient_id] == "immediately"]
+    if immediate:
+        transaction.on_commit(lambda: tasks.enqueue_notification_emails(immediate))
     return len(rows)
 
 
@@ -418,7 +467,9 @@ def idea_set_status(
             kind=NotificationKind.STATUS,
             message=f"“{idea.title}” is now {Status(status).label.lower()}.",
             exclude=actor,
+            data={"from": change.from_status, "to": status, "explanation": explanation},
         )
+        webhooks.emit(WebhookEvent.IDEA_STATUS_CHANGED, webhooks.status_change_payload(change))
     return change
 
 
@@ -570,8 +621,10 @@ def idea_merge(*, source: Idea, target: Idea, actor: User) -> Idea:
             "your vote and follow moved with it.",
             only=source_followers,
             exclude=actor,
+            data={"source_title": source.title, "source_id": source.pk},
         )
         target.refresh_from_db()
+        webhooks.emit(WebhookEvent.IDEA_MERGED, webhooks.merge_payload(source, target))
     return target
 
 
@@ -614,6 +667,7 @@ def signal_create_idea(
         )
         subscription_add(user=actor, idea=idea, reason=SubscriptionReason.AUTHOR)
         signal_route(signal=signal, idea=idea, actor=actor)
+        webhooks.emit(WebhookEvent.IDEA_CREATED, webhooks.idea_payload(idea))
     return idea
 
 
@@ -626,3 +680,53 @@ def weights_update(*, actor: User, **values: float) -> ScoringWeights:
         weights.updated_by = actor
         weights.save()
     return weights
+
+
+def release_note_publish(*, author: User, title: str, body: str, ideas: list[Idea]) -> ReleaseNote:
+    """Publish a changelog entry for shipped ideas, and tell each of their followers once."""
+    with transaction.atomic():
+        note = ReleaseNote.objects.create(
+            title=title,
+            slug=slugify(title)[:80] or "release",
+            body=body,
+            author=author,
+            published_at=timezone.now(),
+        )
+        note.ideas.set(ideas)
+        # Everyone following a linked idea they may see; one notification each, not per idea.
+        followers: dict[int, User] = {}
+        for idea in ideas:
+            people = User.objects.filter(subscriptions__idea=idea, subscriptions__active=True)
+            for user in permissions.users_who_can_view(idea, people).only("pk", "email_frequency"):
+                followers.setdefault(user.pk, user)
+        followers.pop(author.pk, None)
+        rows = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    release_note=note,
+                    kind=NotificationKind.CHANGELOG,
+                    message=f"Just shipped: {title}"[:500],
+                )
+                for user in followers.values()
+            ]
+        )
+        immediate = [
+            row.pk for row in rows if followers[row.recipient_id].email_frequency == "immediately"
+        ]
+        if immediate:
+            transaction.on_commit(lambda: tasks.enqueue_notification_emails(immediate))
+    return note
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark everything in a person's notification list as read."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def user_set_email_frequency(*, user: User, frequency: str) -> None:
+    """Immediately, a daily digest, or no emails at all."""
+    User.objects.filter(pk=user.pk).update(email_frequency=frequency)
+    user.email_frequency = frequency

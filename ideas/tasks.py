@@ -4,3 +4,40 @@
 Tasks are enqueued on transaction commit and are idempotent: a job retried after a crash
 checks what it already did (e.g. `Notification.emailed_at`) before doing it again.
 """
+
+from django.tasks import task
+
+# One job sends at most this many emails, over one SMTP connection.
+EMAIL_BATCH = 100
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Email these notifications to their recipients (each at most once)."""
+    from ideas import notifications
+
+    return notifications.send_notification_emails(notification_ids)
+
+
+@task()
+def send_daily_digest(user_id: int) -> int:
+    """Email one person everything they have not been emailed about yet."""
+    from ideas import notifications
+    from portal.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return notifications.send_digest(user) if user else 0
+
+
+def enqueue_notification_emails(notification_ids: list[int]) -> None:
+    """Split a fan-out into jobs of EMAIL_BATCH so several workers can share it."""
+    for start in range(0, len(notification_ids), EMAIL_BATCH):
+        send_notification_emails.enqueue(notification_ids[start : start + EMAIL_BATCH])
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at a webhook delivery; a failure schedules the next one, with backoff."""
+    from ideas import webhooks
+
+    return webhooks.deliver(delivery_id)

@@ -1,12 +1,29 @@
 from django.urls import path
 
-from ideas.views import board, capture, forum, triage
+from ideas.views import board, capture, changelog, forum, notifications, triage
 
 app_name = "ideas"
 
 urlpatterns = [
     path("", forum.idea_list, name="list"),
     path("roadmap/", forum.roadmap, name="roadmap"),
+    path("changelog/", changelog.changelog, name="changelog"),
+    path("changelog/new/", changelog.release_note_new, name="release_note_new"),
+    path("changelog/feed/", changelog.ChangelogFeed(), name="changelog_rss"),
+    path("changelog/atom/", changelog.ChangelogAtomFeed(), name="changelog_atom"),
+    path("changelog/<int:pk>-<str:slug>/", changelog.release_note, name="release_note"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path(
+        "notifications/preferences/",
+        notifications.preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
     path("ideas/new/", forum.idea_new, name="new"),
     path("ideas/similar/", forum.similar, name="similar"),
     path("ideas/<int:pk>-<str:slug>/", forum.idea_detail, name="detail"),

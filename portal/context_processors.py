@@ -9,6 +9,7 @@ from ideas import permissions
 NAV = [
     ("ideas:list", "Ideas", "lightbulb", None),
     ("ideas:roadmap", "Roadmap", "signpost-split", None),
+    ("ideas:changelog", "Changelog", "rocket-takeoff", None),
     ("ideas:capture", "Capture", "mic", permissions.can_capture),
     ("ideas:my_signals", "My signals", "broadcast", permissions.can_capture),
     ("ideas:accounts", "Accounts", "buildings", permissions.can_see_evidence),

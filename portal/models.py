@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from ideas.choices import EmailFrequency
+
 
 class Role(models.TextChoices):
     CUSTOMER = "customer", "Customer"
@@ -64,6 +66,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Whether this person may sign in to the Django admin.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    email_frequency = models.CharField(
+        "email me about ideas",
+        max_length=16,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATELY,
+    )
 
     objects = UserManager()
 
@@ -77,6 +85,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email_frequency__in=EmailFrequency.values),
+                name="user_email_frequency_valid",
             ),
         ]
 

@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -161,8 +165,8 @@ LOGOUT_REDIRECT_URL = "ideas:list"
 
 # Accounts (django-allauth): people log in with a verified email address and a password.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",  # The Django admin's log-in.
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.backends.LodeModelBackend",  # The Django admin's log-in.
+    "portal.backends.LodeAllauthBackend",
 ]
 ACCOUNT_ADAPTER = "portal.allauth.AccountAdapter"
 ACCOUNT_FORMS = {
@@ -270,7 +274,11 @@ if len(LODE_CURRENCY) != 3 or not LODE_CURRENCY.isalpha():
         f"LODE_CURRENCY must be a three-letter ISO 4217 code, not {LODE_CURRENCY!r}."
     )
 LODE_SITE_NAME = env_str("LODE_SITE_NAME", "Lode")
+# Where people reach this Lode: the links in emails and feeds start with it.
+LODE_BASE_URL = env_str("LODE_BASE_URL", "http://127.0.0.1:8000")
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# Webhooks may call private, loopback and link-local addresses only when this is on (SSRF).
+LODE_WEBHOOKS_ALLOW_PRIVATE = env_bool("LODE_WEBHOOKS_ALLOW_PRIVATE", False)
 
 # Abuse limits, per user and per client IP: "count/period" with period s, m, h or d.
 LODE_RATE_LIMITS = {
@@ -281,12 +289,61 @@ LODE_RATE_LIMITS = {
     "vote": env_str("LODE_LIMIT_VOTES", "60/m"),
     "vote_ip": env_str("LODE_LIMIT_VOTES_IP", "300/m"),
     "similar_ip": env_str("LODE_LIMIT_SIMILAR_IP", "120/m"),
+    "api": env_str("LODE_LIMIT_API", "600/m"),
+    "api_ip": env_str("LODE_LIMIT_API_IP", "1200/m"),
 }
 for _action, _rate in LODE_RATE_LIMITS.items():
     if not re.fullmatch(r"\d+/\d*[smhd]", _rate):
         raise ImproperlyConfigured(
             f"Rate limit for {_action} must look like 10/h or 60/m, not {_rate!r}."
         )
+
+# REST API (ideas/api/, documented in docs/api.md) ---------------------------------------
+# Token or session authentication; permissions are set per view from ideas/permissions.py.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: a request without credentials then gets 401 with WWW-Authenticate.
+        "ideas.api.base.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "ideas.api.base.Pagination",
+    "PAGE_SIZE": 25,
+    # The same PostgreSQL counters as the pages (LODE_RATE_LIMITS "api" and "api_ip").
+    "DEFAULT_THROTTLE_CLASSES": ["ideas.api.base.LodeRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["ideas.api.base.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ideas.api.base.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lode API",
+    "DESCRIPTION": (
+        "Ideas, votes, comments, signals and accounts, with the same rules as Lode's pages. "
+        "Authenticate with `Authorization: Token <key>` (make one at /account/api-token/) "
+        "or a browser session. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from drf-spectacular-sidecar, served as our own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge image from a third-party validator: the CSP allows our own origin only.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "ENUM_NAME_OVERRIDES": {
+        "IdeaSourceEnum": "ideas.choices.IdeaSource",
+        "SignalSourceEnum": "ideas.choices.Source",
+        "IdeaStatusEnum": "ideas.choices.Status",
+        "LifecycleEnum": "ideas.choices.Lifecycle",
+        "DealStageEnum": "ideas.choices.DealStage",
+    },
+}
 
 LOGGING = {
     "version": 1,

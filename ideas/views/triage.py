@@ -25,7 +25,7 @@ from ideas.forms import (
     StatusForm,
     VisibilityForm,
 )
-from ideas.models import Category, Comment, Idea, IdeaEvidence, Signal, StatusChange
+from ideas.models import Category, Comment, Idea, Signal, StatusChange
 from ideas.permissions import can_triage, require_role
 from ideas.views.forum import is_htmx
 
@@ -70,10 +70,11 @@ def panel_context(request: HttpRequest, idea: Idea, **forms) -> dict:
     timeline = (
         StatusChange.objects.filter(idea=idea).select_related("actor").order_by("created_at", "id")
     )
+    evidence = queries.idea_evidence(idea)
     context = {
         "idea": idea,
-        "score": IdeaEvidence.objects.get(idea_id=idea.pk),
-        "evidence": queries.idea_evidence(idea),
+        "score": evidence["figures"],
+        "evidence": evidence,
         "comments": comments,
         "timeline": timeline,
         "similar": queries.similar_ideas(
