@@ -7,15 +7,20 @@ the same number of queries as a page of 3.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from ideas import services
-from ideas.choices import Segment
+from ideas import importers, services, webhooks
+from ideas.choices import SUBSCRIBABLE_WEBHOOK_EVENTS, DeliveryStatus, Segment
 from ideas.models import (
     Account,
     Category,
@@ -26,11 +31,14 @@ from ideas.models import (
     Subscription,
     Tag,
     Vote,
+    Webhook,
+    WebhookDelivery,
+    webhook_secret,
 )
 
 if TYPE_CHECKING:
     from django.forms import ModelForm
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
 
 
 def format_money(value: Decimal | None) -> str:
@@ -437,3 +445,221 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: StatusChange | None = None) -> bool:
         return False
+
+
+# --- Integrations: webhooks and CSV imports ---------------------------------------------------
+
+
+class WebhookForm(forms.ModelForm):
+    """Events as checkboxes; the URL is checked (scheme, resolved address) before saving."""
+
+    events = forms.MultipleChoiceField(
+        choices=[(event.value, event.label) for event in SUBSCRIBABLE_WEBHOOK_EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event."},
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ("url", "events", "active")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        try:
+            webhooks.validate_webhook_url(url)
+        except (webhooks.UnsafeURL, webhooks.UnreachableHost) as error:
+            raise forms.ValidationError(str(error)) from None
+        return url
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ("url", "event_list", "active", "last_delivery", "created_at")
+    list_filter = ("active",)
+    search_fields = ("url",)
+    readonly_fields = ("secret", "deliveries_link", "created_at")
+    actions = ("send_ping", "rotate_secret")
+
+    def get_fields(self, request: HttpRequest, obj: Webhook | None = None) -> tuple:
+        # The secret exists once the webhook is saved; from then on it is shown, never edited.
+        if obj is None:
+            return ("url", "events", "active")
+        return ("url", "events", "active", "secret", "deliveries_link", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Webhook]:
+        latest = WebhookDelivery.objects.filter(webhook=OuterRef("pk")).order_by(
+            "-created_at", "-pk"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_status=Subquery(latest.values("status")[:1]),
+                last_code=Subquery(latest.values("response_code")[:1]),
+            )
+        )
+
+    @admin.display(description="events")
+    def event_list(self, webhook: Webhook) -> str:
+        return ", ".join(webhook.events)
+
+    @admin.display(description="last delivery", ordering="last_status")
+    def last_delivery(self, webhook: Webhook) -> str:
+        if not webhook.last_status:
+            return "—"
+        label = DeliveryStatus(webhook.last_status).label
+        return f"{label} ({webhook.last_code})" if webhook.last_code else label
+
+    @admin.display(description="deliveries")
+    def deliveries_link(self, webhook: Webhook) -> str:
+        url = reverse("admin:ideas_webhookdelivery_changelist")
+        return format_html(
+            '<a href="{}?webhook__id__exact={}">The delivery log</a>', url, webhook.pk
+        )
+
+    @admin.action(description="Send test ping")
+    def send_ping(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        active = queryset.filter(active=True)
+        count = active.count()
+        webhooks.ping(active)
+        message = f"Ping queued for {count} webhook{'s' if count != 1 else ''}"
+        skipped = queryset.count() - count
+        if skipped:
+            message += f"; {skipped} switched off, not pinged"
+        self.message_user(request, message + ". The worker sends it: see the delivery log.")
+
+    @admin.action(description="Rotate secret (receivers must be given the new one)")
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        for webhook in queryset:
+            webhook.secret = webhook_secret()
+            webhook.save(update_fields=["secret"])
+        self.message_user(request, f"New secrets for {queryset.count()} webhook(s).")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: read-only; failed or pending deliveries can be sent again."""
+
+    list_display = (
+        "event",
+        "webhook",
+        "status",
+        "response_code",
+        "attempts",
+        "created_at",
+        "delivered_at",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "event", ("webhook", admin.RelatedOnlyFieldListFilter), "created_at")
+    list_select_related = ("webhook",)
+    search_fields = ("webhook__url", "last_error")
+    date_hierarchy = "created_at"
+    actions = ("retry",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: WebhookDelivery | None = None
+    ) -> bool:
+        return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("ideas.change_webhook")
+
+    @admin.action(description="Retry now", permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        count = webhooks.retry(queryset)
+        skipped = queryset.count() - count
+        message = f"Queued {count} deliver{'ies' if count != 1 else 'y'} to be sent again"
+        if skipped:
+            message += f"; {skipped} already succeeded and will not be sent twice"
+        self.message_user(request, message + ".")
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
+    mapping = forms.CharField(
+        label="Column mapping",
+        required=False,
+        help_text="Only for columns not named like a field: “Account Name=name, ARR (USD)=arr”.",
+    )
+    delimiter = forms.ChoiceField(
+        choices=[("", "Detect"), (",", "Comma"), (";", "Semicolon"), ("\t", "Tab"), ("|", "Pipe")],
+        required=False,
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run: check every row and show what would happen, save nothing",
+        required=False,
+        initial=True,
+    )
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is over 10 MB: import it with the command.")
+        return upload
+
+
+class CsvImportMixin:
+    """An "Import CSV" page on a changelist, running the same importer as the commands."""
+
+    import_kind = ""
+    change_list_template = "admin/ideas/csv_import_change_list.html"
+
+    def get_urls(self) -> list:
+        opts = self.model._meta
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_csv),
+                name=f"{opts.app_label}_{opts.model_name}_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report, problem = None, ""
+        form = CsvImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            importer = importers.importer_for(self.import_kind, user=request.user)
+            try:
+                report = importer.run(
+                    form.cleaned_data["file"].read(),
+                    mapping=importers.parse_mapping(form.cleaned_data["mapping"]),
+                    delimiter=form.cleaned_data["delimiter"] or None,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except importers.ImportFileError as error:
+                problem = str(error)
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"Import {opts.verbose_name_plural} from CSV",
+            "form": form,
+            "report": report,
+            "problem": problem,
+            "fields": importers.describe_fields(self.import_kind),
+        }
+        return TemplateResponse(request, "admin/ideas/csv_import.html", context)
+
+
+# Re-registered with the import page, so the classes above stay as their authors wrote them.
+admin.site.unregister(Account)
+admin.site.unregister(Idea)
+
+
+@admin.register(Account)
+class AccountImportAdmin(CsvImportMixin, AccountAdmin):
+    import_kind = "accounts"
+
+
+@admin.register(Idea)
+class IdeaImportAdmin(CsvImportMixin, IdeaAdmin):
+    import_kind = "ideas"

@@ -7,10 +7,7 @@ combine several of them live here as functions.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
-import operator
-import re
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -47,8 +44,6 @@ SORTS = {
     "new": ("-created_at", "-id"),
 }
 ROADMAP_SHIPPED_DAYS = 90
-WORD = re.compile(r"\w+")
-MAX_SIMILAR_WORDS = 16
 
 
 class IdeaQuerySet(models.QuerySet):
@@ -135,31 +130,24 @@ def idea_list(
 
 
 def similar_ideas(
-    text: str, *, user: User | AnonymousUser | None, limit: int = 5, exclude_pk: int | None = None
+    text: str,
+    *,
+    user: User | AnonymousUser | None,
+    body: str = "",
+    limit: int = 5,
+    exclude_pk: int | None = None,
 ) -> list[Idea]:
-    """Ideas most like `text`, among those `user` may see: any shared word counts, rarer
-    and more frequent matches rank higher. Used while someone types a new idea's title."""
+    """Ideas most like `text`, among those `user` may see, best first, each with a
+    `similarity` from 0 to 1 (BM25 over full-text search, rare words weighing most: see
+    ideas/similarity.py). Used while someone types a new idea's title, and on capture."""
+    from ideas import similarity
     from ideas.models import Idea
 
-    words = list(dict.fromkeys(word.lower() for word in WORD.findall(text)))[:MAX_SIMILAR_WORDS]
-    if not words or len(" ".join(words)) < 3:
-        return []
-    # Any shared word matches (OR); ts_rank favours ideas that share more, and rarer, words.
-    any_word = functools.reduce(
-        operator.or_, (SearchQuery(word, config="english") for word in words)
-    )
-    ideas = (
-        Idea.objects.visible_to(user)
-        .listed()
-        .select_related("category")
-        .with_user_vote(user)
-        .filter(search_vector=any_word)
-        .annotate(rank=SearchRank(F("search_vector"), any_word, normalization=Value(1)))
-        .order_by("-rank", "-vote_count", "-id")
-    )
+    ideas = Idea.objects.visible_to(user).listed().select_related("category").with_user_vote(user)
     if exclude_pk:
         ideas = ideas.exclude(pk=exclude_pk)
-    return list(ideas[:limit])
+    # A title-like `text` and a longer `body` rank better apart than glued together.
+    return similarity.similar(text, ideas=ideas, body=body, limit=limit)
 
 
 def roadmap(*, user: User | AnonymousUser) -> dict[str, list[Idea]]:

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ideas import permissions, tasks, trending, webhooks
+from ideas import insights, permissions, tasks, trending, webhooks
 from ideas.choices import (
     DECISION_STATUSES,
     ActivityKind,
@@ -172,10 +172,11 @@ def comment_add(*, author: User, idea: Idea, body: str, is_internal: bool = Fals
     """Comment on an idea (or add a private note, for the company's people); author follows."""
     if is_internal and not author.is_internal:
         raise ServiceError("Only the company's people can write private notes.")
+    sentiment = insights.sentiment_score(body)  # scored once here, aggregated by insights
     with transaction.atomic():
         idea = _lock_live_idea(idea)
         comment = Comment.objects.create(
-            idea=idea, author=author, body=body, is_internal=is_internal
+            idea=idea, author=author, body=body, is_internal=is_internal, sentiment=sentiment
         )
         if not is_internal:
             Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
@@ -346,6 +347,7 @@ def signal_capture(
             signal.routed_at = timezone.now()
             signal.routed_by = captured_by
         signal.take_account_snapshot()
+        signal.sentiment = insights.sentiment_score(verbatim)  # scored once, for insights
         signal.save()
         if idea is not None:
             subscription_add(user=captured_by, idea=idea, reason=SubscriptionReason.SIGNAL)

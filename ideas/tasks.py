@@ -41,3 +41,13 @@ def deliver_webhook(delivery_id: int) -> str:
     from ideas import webhooks
 
     return webhooks.deliver(delivery_id)
+
+
+@task()
+def send_insights_digest(user_id: int, week: str) -> bool:
+    """Email one PM the weekly insights digest for `week` (its Monday), at most once."""
+    import datetime as dt
+
+    from ideas import insights
+
+    return insights.send_digest(user_id=user_id, week=dt.date.fromisoformat(week))

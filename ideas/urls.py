@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideas.views import board, capture, changelog, forum, notifications, triage
+from ideas.views import board, capture, changelog, forum, insights, notifications, triage
 
 app_name = "ideas"
 
@@ -56,4 +56,8 @@ urlpatterns = [
     path("board/export.csv", board.board_csv, name="board_csv"),
     path("board/bulk/", board.board_bulk, name="board_bulk"),
     path("board/weights/", board.weights, name="weights"),
+    path("insights/", insights.insights_page, name="insights"),
+    path("insights/report/", insights.report, name="insights_report"),
+    path("insights/report.csv", insights.report_csv, name="insights_csv"),
+    path("insights/report.pptx", insights.report_pptx, name="insights_pptx"),
 ]

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.StripNulFromQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -312,12 +313,14 @@ REST_FRAMEWORK = {
     # The same PostgreSQL counters as the pages (LODE_RATE_LIMITS "api" and "api_ip").
     "DEFAULT_THROTTLE_CLASSES": ["ideas.api.base.LodeRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["ideas.api.base.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "ideas.api.base.Metadata",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ideas.api.base.exception_handler",
+    "EXCEPTION_HANDLER": "ideas.api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lode API",
@@ -336,12 +339,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No badge image from a third-party validator: the CSP allows our own origin only.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ideas.api.views.viewer_any_of",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IdeaSourceEnum": "ideas.choices.IdeaSource",
         "SignalSourceEnum": "ideas.choices.Source",
         "IdeaStatusEnum": "ideas.choices.Status",
         "LifecycleEnum": "ideas.choices.Lifecycle",
         "DealStageEnum": "ideas.choices.DealStage",
+        "SegmentEnum": "ideas.choices.Segment",
+        "RegionEnum": "ideas.choices.Region",
     },
 }
 

@@ -39,6 +39,8 @@ from ideas.models import (
     Subscription,
     Tag,
     Vote,
+    Webhook,
+    WebhookDelivery,
 )
 from portal.models import Role, User
 
@@ -142,6 +144,16 @@ def make_subscription() -> Subscription:
     )
 
 
+def make_webhook() -> Webhook:
+    return Webhook.objects.create(url="https://hooks.example.com/lode", events=["idea.created"])
+
+
+def make_webhook_delivery() -> WebhookDelivery:
+    return WebhookDelivery.objects.create(
+        webhook=make_webhook(), event="idea.created", payload={"id": 1}
+    )
+
+
 BUILDERS: dict[type[Model], Callable[[], Model]] = {
     User: make_user,
     Group: lambda: Group.objects.create(name=f"Group {next(_serial)}"),
@@ -154,10 +166,12 @@ BUILDERS: dict[type[Model], Callable[[], Model]] = {
     Signal: make_signal,
     StatusChange: make_status_change,
     Subscription: make_subscription,
+    Webhook: make_webhook,
+    WebhookDelivery: make_webhook_delivery,
 }
 
 # Votes and timeline entries are records of what people did: the admin may not forge them.
-NO_ADD = {Vote, StatusChange}
+NO_ADD = {Vote, StatusChange, WebhookDelivery}
 
 
 def admin_url(model: type[Model], view: str, *args: object) -> str:

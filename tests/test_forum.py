@@ -279,3 +279,17 @@ def test_roadmap_runs_a_fixed_number_of_queries(client, django_assert_max_num_qu
     factories.IdeaFactory.create_batch(rows, status=Status.PLANNED)
     with django_assert_max_num_queries(1):
         assert client.get("/roadmap/").status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"q": "ex\x00port"}, {"category": "\x00"}, {"status": "\x00"}])
+def test_nul_bytes_in_the_query_string_are_harmless(client, params):
+    factories.IdeaFactory(title="Export reports to PDF")
+    response = client.get("/", params)
+    assert response.status_code == 200
+
+
+def test_nul_bytes_in_triage_and_account_filters_are_harmless(client_for, pm):
+    client = client_for(pm)
+    assert client.get("/triage/", {"segment": "\x00", "category": "a\x00"}).status_code == 200
+    assert client.get("/crm/accounts/", {"q": "\x00"}).status_code == 200
+    assert client.get("/board/", {"category": "\x00"}).status_code == 200

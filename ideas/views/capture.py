@@ -58,8 +58,12 @@ def capture(request: HttpRequest) -> HttpResponse:
     selected_idea = form.cleaned_data.get("idea") if form.is_bound else None
     suggestions = []
     if form.is_bound:
-        text = f"{form['summary'].value() or ''} {form['verbatim'].value() or ''}"
-        suggestions = queries.similar_ideas(text, user=request.user, limit=5)
+        suggestions = queries.similar_ideas(
+            form["summary"].value() or "",
+            body=form["verbatim"].value() or "",
+            user=request.user,
+            limit=5,
+        )
         if selected_idea and selected_idea not in suggestions:
             suggestions.insert(0, selected_idea)
     return render(
@@ -108,8 +112,11 @@ def account_pick(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_GET
 def idea_suggestions(request: HttpRequest) -> HttpResponse:
     """Ideas like the words typed so far, internal ones included, for linking."""
-    text = f"{request.GET.get('summary', '')} {request.GET.get('verbatim', '')}"[:2000]
-    suggestions = queries.similar_ideas(text, user=request.user, limit=5)
+    summary = request.GET.get("summary", "")[:200]
+    verbatim = request.GET.get("verbatim", "")[:5000]
+    # The rep's summary reads like a title and their customer's words like a body.
+    suggestions = queries.similar_ideas(summary, body=verbatim, user=request.user, limit=5)
+    text = f"{summary} {verbatim}"
     selected_idea = None
     selected = request.GET.get("idea", "")
     if selected.isdigit():

@@ -78,7 +78,7 @@ def panel_context(request: HttpRequest, idea: Idea, **forms) -> dict:
         "comments": comments,
         "timeline": timeline,
         "similar": queries.similar_ideas(
-            f"{idea.title} {idea.body}", user=request.user, limit=6, exclude_pk=idea.pk
+            idea.title, body=idea.body, user=request.user, limit=6, exclude_pk=idea.pk
         ),
         "edit_form": IdeaEditForm(
             initial={
@@ -231,10 +231,10 @@ def signal_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def signal_context(request: HttpRequest, signal: Signal, **forms) -> dict:
-    text = " ".join(filter(None, [signal.proposed_title, signal.summary, signal.verbatim]))
+    title = " ".join(filter(None, [signal.proposed_title, signal.summary]))
     context = {
         "signal": signal,
-        "similar": queries.similar_ideas(text, user=request.user, limit=6),
+        "similar": queries.similar_ideas(title, body=signal.verbatim, user=request.user, limit=6),
         "idea_form": SignalIdeaForm(
             initial={"title": signal.proposed_title or signal.summary[:140]}
         ),

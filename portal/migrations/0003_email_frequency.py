@@ -4,21 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('ideas', '0007_release_notes_and_notification_data'),
-        ('portal', '0002_cache_table'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("ideas", "0007_release_notes_and_notification_data"),
+        ("portal", "0002_cache_table"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_frequency',
-            field=models.CharField(choices=[('immediately', 'Immediately'), ('daily', 'Once a day, in a digest'), ('off', 'Never (only in Lode)')], default='immediately', max_length=16, verbose_name='email me about ideas'),
+            model_name="user",
+            name="email_frequency",
+            field=models.CharField(
+                choices=[
+                    ("immediately", "Immediately"),
+                    ("daily", "Once a day, in a digest"),
+                    ("off", "Never (only in Lode)"),
+                ],
+                default="immediately",
+                max_length=16,
+                verbose_name="email me about ideas",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('email_frequency__in', ['immediately', 'daily', 'off'])), name='user_email_frequency_valid'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email_frequency__in", ["immediately", "daily", "off"])),
+                name="user_email_frequency_valid",
+            ),
         ),
     ]
