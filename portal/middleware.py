@@ -1,8 +1,12 @@
 """Request hygiene shared by every page."""
 
+import contextvars
+import re
+import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 
 class StripNulFromQueryMiddleware:
@@ -28,3 +32,48 @@ class StripNulFromQueryMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+
+class RequestIdMiddleware:
+    """Tag each request with an id, echoed in `X-Request-ID` and in every log line it causes.
+
+    A proxy's incoming `X-Request-ID` is kept when it is a sane token, so one id follows the
+    request across services; anything else (too long, CR/LF, spaces) is replaced."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in user and on the account
+    pages: what they show (evidence, revenue, notifications, private ideas) must not stay in
+    a shared or browser cache. Public pages seen by visitors stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        private = (user is not None and user.is_authenticated) or request.path.startswith(
+            ("/accounts/", "/account/", "/api/")
+        )
+        if private:
+            add_never_cache_headers(response)
+        return response

@@ -1,5 +1,16 @@
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+import sys
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views import defaults
+
+from ideas import services
+from portal.forms import AccountDeleteForm
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -10,3 +21,40 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Every uncaught error ends here. A lost database connection (a restart, a failover)
+    gets a calm 503 with Retry-After instead of a 500; nothing here touches the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DatabaseError) and "server closed the connection" in str(error)
+    ):
+        # The broken connection is closed at the end of this request (CONN_HEALTH_CHECKS
+        # and close_if_unusable_or_obsolete), so the next request reconnects.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return defaults.server_error(request)
+
+
+@login_required
+def account_data(request: HttpRequest) -> HttpResponse:
+    """Download everything Lode holds about me, as one JSON file."""
+    response = JsonResponse(
+        services.user_export(user=request.user), json_dumps_params={"indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="lode-my-data.json"'
+    return response
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete my account after re-entering my password: GET asks, POST does it."""
+    form = AccountDeleteForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user, actor=request.user)
+        logout(request)
+        messages.success(request, "Your account is deleted. Your votes still count, anonymously.")
+        return redirect("ideas:list")
+    return render(request, "account/delete.html", {"form": form})
