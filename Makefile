@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check db-start db-stop demo clean
+.PHONY: run test lint format check db-start db-stop demo clean bench
 
 # Re-install only when the dependency list changes, so a second `make run` starts in seconds.
 $(STAMP): pyproject.toml
@@ -45,6 +45,12 @@ db-stop: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) manage.py seed_demo
+
+# Load test under gunicorn over 100k ideas / 1M votes in a scratch database (about 6-8
+# minutes on two cores); BENCH_ARGS="--ideas 20000 --votes 200000" for a smaller run.
+# See docs/performance.md.
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	-test -x $(PY) && $(PY) manage.py db_stop

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -1561,23 +1561,25 @@ SELECT 'outcome', NULL, source, COUNT(*),
 # ideas with a vote or signal from a matching account (as the board does).
 DECISION_FILTER = """
        AND (%(category)s = '' OR c.slug = %(category)s)
+       -- Uncorrelated IN lists: PostgreSQL builds each once and hashes it, instead of
+       -- probing votes and users again for every decision.
        AND (NOT %(by_account)s
-            OR EXISTS (
-                SELECT 1 FROM ideas_signal s
-                 WHERE s.idea_id = i.id
+            OR i.id IN (
+                SELECT s.idea_id FROM ideas_signal s
+                 WHERE s.idea_id IS NOT NULL
                    AND (%(segment)s = '' OR s.account_segment = %(segment)s)
                    AND (%(region)s = '' OR s.account_region = %(region)s)
                    AND (%(plan)s = '' OR s.account_plan = %(plan)s)
                    AND (%(lifecycle)s = '' OR s.account_lifecycle = %(lifecycle)s))
-            OR EXISTS (
-                SELECT 1 FROM ideas_vote v
-                  JOIN portal_user vu ON vu.id = v.user_id
-                  JOIN ideas_account a ON a.id = vu.account_id
-                 WHERE v.idea_id = i.id
-                   AND (%(segment)s = '' OR a.segment = %(segment)s)
-                   AND (%(region)s = '' OR a.region = %(region)s)
-                   AND (%(plan)s = '' OR a.plan = %(plan)s)
-                   AND (%(lifecycle)s = '' OR a.lifecycle = %(lifecycle)s)))
+            OR i.id IN (
+                SELECT v.idea_id FROM ideas_vote v
+                 WHERE v.user_id IN (
+                    SELECT vu.id FROM portal_user vu
+                      JOIN ideas_account a ON a.id = vu.account_id
+                     WHERE (%(segment)s = '' OR a.segment = %(segment)s)
+                       AND (%(region)s = '' OR a.region = %(region)s)
+                       AND (%(plan)s = '' OR a.plan = %(plan)s)
+                       AND (%(lifecycle)s = '' OR a.lifecycle = %(lifecycle)s))))
 """
 
 DECISIONS_RECENT = (
@@ -1694,7 +1696,10 @@ UNION ALL
 
 
 def fetch(sql: str, params: dict[str, Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
+    from portal.routers import read_alias
+
+    # The read replica when the insights views run with one (portal/routers.py).
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ideas.models import Account, Idea, Visibility
+from portal.logging import security_event
 from portal.models import INTERNAL_ROLES, User
 
 
@@ -35,6 +36,7 @@ def get_idea_for_user(request: HttpRequest, pk: int) -> Idea:
     """The idea, or 404 when it does not exist or this user may not see it."""
     idea = get_object_or_404(Idea.objects.select_related("category", "author"), pk=pk)
     if not can_view_idea(request.user, idea):
+        security_event("private_not_found", request, target=f"idea:{idea.pk}")
         raise Http404("No such idea.")
     return idea
 
@@ -62,6 +64,7 @@ def require_role(predicate: Callable[[User | AnonymousUser], bool]) -> Callable:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
             if not predicate(request.user):
+                security_event("private_not_found", request, target=f"view:{view.__name__}")
                 raise Http404("No such page.")
             return view(request, *args, **kwargs)
 
@@ -73,6 +76,7 @@ def require_role(predicate: Callable[[User | AnonymousUser], bool]) -> Callable:
 def get_account_for_user(request: HttpRequest, pk: int) -> Account:
     """An account's page, for the company's people only; 404 for everyone else."""
     if not can_see_evidence(request.user):
+        security_event("private_not_found", request, target=f"account:{pk}")
         raise Http404("No such account.")
     return get_object_or_404(Account.objects.select_related("owner"), pk=pk)
 

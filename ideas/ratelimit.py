@@ -78,6 +78,9 @@ def check(request: HttpRequest, action: str) -> None:
 
 
 def too_many_requests(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    from portal.logging import security_event
+
+    security_event("rate_limited", request, action=exc.action)
     response = render(
         request,
         "429.html",

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ideas import cache as anon_cache
 from ideas import insights, permissions, tasks, trending, webhooks
 from ideas.choices import (
     DECISION_STATUSES,
@@ -47,6 +48,7 @@ from ideas.models import (
     Vote,
 )
 from ideas.queries import count_rows
+from portal.logging import security_event
 from portal.models import Role, User
 
 
@@ -150,6 +152,7 @@ def vote_add(*, user: User, idea: Idea) -> Idea:
         )
         subscription_add(user=user, idea=idea, reason=SubscriptionReason.VOTER)
         idea.refresh_from_db(fields=["vote_count"])
+        anon_cache.bump()  # visitors' lists and roadmap show the new count after commit
     return idea
 
 
@@ -165,6 +168,7 @@ def vote_remove(*, user: User, idea: Idea) -> Idea:
                 trending_score=trending.exact_score_expression(),
             )
             idea.refresh_from_db(fields=["vote_count"])
+            anon_cache.bump()
     return idea
 
 
@@ -180,6 +184,7 @@ def comment_add(*, author: User, idea: Idea, body: str, is_internal: bool = Fals
         )
         if not is_internal:
             Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+            anon_cache.bump()
         subscription_add(user=author, idea=idea, reason=SubscriptionReason.COMMENTER)
     return comment
 
@@ -191,6 +196,7 @@ def comment_delete(*, comment: Comment) -> None:
         deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
         if deleted and not comment.is_internal:
             Idea.objects.filter(pk=comment.idea_id).update(comment_count=F("comment_count") - 1)
+            anon_cache.bump()
 
 
 def idea_recount_counters(ideas: QuerySet[Idea]) -> int:
@@ -202,7 +208,7 @@ def idea_recount_counters(ideas: QuerySet[Idea]) -> int:
     votes = count_rows(Vote.objects.filter(idea=OuterRef("pk")))
     comments = count_rows(Comment.objects.filter(idea=OuterRef("pk"), is_internal=False))
     score = trending.exact_score_expression()
-    return (
+    corrected = (
         ideas.alias(true_votes=votes, true_comments=comments, true_score=score)
         .exclude(
             vote_count=F("true_votes"),
@@ -212,6 +218,9 @@ def idea_recount_counters(ideas: QuerySet[Idea]) -> int:
         )
         .update(vote_count=votes, comment_count=comments, trending_score=score)
     )
+    if corrected:
+        anon_cache.bump()
+    return corrected
 
 
 def user_link_account(*, user: User) -> Account | None:
@@ -352,6 +361,14 @@ def signal_capture(
         if idea is not None:
             subscription_add(user=captured_by, idea=idea, reason=SubscriptionReason.SIGNAL)
         webhooks.emit(WebhookEvent.SIGNAL_CAPTURED, webhooks.signal_payload(signal))
+    # Ids only: the verbatim and the opportunity value stay out of the logs.
+    security_event(
+        "signal_captured",
+        actor=captured_by.pk,
+        target=f"signal:{signal.pk}",
+        account=account.pk if account else "-",
+        idea=signal.idea_id or "-",
+    )
     return signal
 
 
@@ -464,6 +481,7 @@ def idea_set_status(
             idea.public_response_by = actor
             fields += ["public_response", "public_response_at", "public_response_by"]
         idea.save(update_fields=fields)
+        anon_cache.bump()  # the roadmap and status filters move (idea.save bumps it too)
         notify_followers(
             idea=idea,
             kind=NotificationKind.STATUS,
@@ -472,6 +490,13 @@ def idea_set_status(
             data={"from": change.from_status, "to": status, "explanation": explanation},
         )
         webhooks.emit(WebhookEvent.IDEA_STATUS_CHANGED, webhooks.status_change_payload(change))
+    security_event(
+        "status_decision",
+        actor=actor.pk,
+        target=f"idea:{idea.pk}",
+        from_status=change.from_status,
+        to_status=status,
+    )
     return change
 
 
@@ -627,6 +652,7 @@ def idea_merge(*, source: Idea, target: Idea, actor: User) -> Idea:
         )
         target.refresh_from_db()
         webhooks.emit(WebhookEvent.IDEA_MERGED, webhooks.merge_payload(source, target))
+    security_event("idea_merged", actor=actor.pk, target=f"idea:{target.pk}", source=source.pk)
     return target
 
 
@@ -732,3 +758,131 @@ def user_set_email_frequency(*, user: User, frequency: str) -> None:
     """Immediately, a daily digest, or no emails at all."""
     User.objects.filter(pk=user.pk).update(email_frequency=frequency)
     user.email_frequency = frequency
+
+
+# Privacy: a person's own data, and erasure that keeps counts and evidence honest.
+
+
+def user_export(*, user: User) -> dict:
+    """Everything Lode holds about `user`, as JSON-ready data (their "download my data").
+
+    Ideas they can no longer see appear by id only, so an export never leaks an internal
+    title; signals carry ids and dates, not the customer's words or the deal's value."""
+    visible = Idea.objects.visible_to(user)
+    titles = dict(
+        visible.filter(
+            Q(votes__user=user) | Q(comments__author=user) | Q(subscriptions__user=user)
+        ).values_list("pk", "title")
+    )
+
+    def idea_ref(idea_id: int | None) -> dict | None:
+        if idea_id is None:
+            return None
+        return {"id": idea_id, "title": titles.get(idea_id)}
+
+    comments = Comment.objects.filter(author=user)
+    if not user.is_internal:
+        comments = comments.filter(is_internal=False)
+    return {
+        "profile": {
+            "id": user.pk,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "account": user.account.name if user.account_id else None,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "email_frequency": user.email_frequency,
+        },
+        "ideas": [
+            {
+                "id": idea.pk,
+                "title": idea.title,
+                "body": idea.body,
+                "status": idea.status,
+                "created_at": idea.created_at.isoformat(),
+            }
+            for idea in visible.filter(author=user).order_by("pk")
+        ],
+        "votes": [
+            {"idea": idea_ref(vote.idea_id), "created_at": vote.created_at.isoformat()}
+            for vote in Vote.objects.filter(user=user).order_by("pk")
+        ],
+        "comments": [
+            {
+                "id": comment.pk,
+                "idea": idea_ref(comment.idea_id),
+                "body": comment.body,
+                "created_at": comment.created_at.isoformat(),
+            }
+            for comment in comments.order_by("pk")
+        ],
+        "follows": [
+            {"idea": idea_ref(sub.idea_id), "reason": sub.reason, "active": sub.active}
+            for sub in Subscription.objects.filter(user=user).order_by("pk")
+        ],
+        "notifications": [
+            {
+                "kind": note.kind,
+                "message": note.message,
+                "created_at": note.created_at.isoformat(),
+                "read_at": note.read_at.isoformat() if note.read_at else None,
+            }
+            for note in Notification.objects.filter(recipient=user).order_by("pk")
+        ],
+        "signals_captured": [
+            {
+                "id": signal.pk,
+                "account": signal.account_id,
+                "idea": signal.idea_id,
+                "heard_on": signal.heard_on.isoformat(),
+            }
+            for signal in Signal.objects.filter(captured_by=user).order_by("pk")
+        ],
+    }
+
+
+def user_delete(*, user: User, actor: User) -> None:
+    """Erase a person: the row stays as an anonymous, inactive "Deleted user" so the votes
+    and captured signals it holds still count, while everything that identifies them goes.
+
+    Their public comments are deleted (their words are theirs) and the counters rebuilt;
+    internal notes, ideas and signals stay as the company's record, now by "Deleted user"."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        touched = list(
+            Comment.objects.filter(author=user, is_internal=False)
+            .values_list("idea_id", flat=True)
+            .distinct()
+        )
+        Comment.objects.filter(author=user, is_internal=False).delete()
+        Subscription.objects.filter(user=user).delete()
+        Notification.objects.filter(recipient=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        Token.objects.filter(user=user).delete()
+        Account.objects.filter(owner=user).update(owner=None)
+        user.email = f"deleted-{user.pk}@invalid"
+        user.name = "Deleted user"
+        user.account = None
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        # A new password hash also ends every session (Django checks the session auth hash).
+        user.set_unusable_password()
+        user.save(
+            update_fields=[
+                "email",
+                "name",
+                "account",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "password",
+            ]
+        )
+        user.groups.clear()
+        user.user_permissions.clear()
+        idea_recount_counters(Idea.objects.filter(pk__in=touched))
+    security_event("user_deleted", actor=actor.pk, target=f"user:{user.pk}")

@@ -6,7 +6,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from ideas import services
 from portal.models import User
 
 
@@ -94,3 +97,21 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["account"]
     ordering = ("email",)
     date_hierarchy = "date_joined"
+    actions = ["export_data", "delete_and_anonymise"]
+
+    @admin.action(description="Export data (JSON)")
+    def export_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse:
+        response = JsonResponse(
+            {str(user.pk): services.user_export(user=user) for user in queryset},
+            json_dumps_params={"indent": 2},
+        )
+        response["Content-Disposition"] = 'attachment; filename="lode-user-data.json"'
+        return response
+
+    @admin.action(description="Delete and anonymise", permissions=["delete"])
+    def delete_and_anonymise(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.exclude(pk=request.user.pk):
+            services.user_delete(user=user, actor=request.user)
+            count += 1
+        self.message_user(request, f"{count} user(s) deleted and anonymised.")

@@ -6,10 +6,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 
 from ideas.services import user_link_account
+from portal.logging import email_fingerprint, security_event
 from portal.models import User
 
 
@@ -31,6 +33,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             user_link_account(user=email_address.user)
         return confirmed
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        # Never the address itself: a typo of someone's password is often typed as the email.
+        security_event(
+            "login_failed", request, account=email_fingerprint(credentials.get("email", ""))
+        )
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            security_event(
+                "login_throttled",
+                request,
+                account=email_fingerprint(credentials.get("email", "")),
+            )
+            raise
 
     def post_login(self, request: HttpRequest, user: User, **kwargs: Any) -> HttpResponse:
         # Catches customers verified before their company's Account (or its domain) existed;

@@ -5,7 +5,9 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 
@@ -74,6 +76,43 @@ class NoStoreMiddleware:
         private = (user is not None and user.is_authenticated) or request.path.startswith(
             ("/accounts/", "/account/", "/api/")
         )
-        if private:
+        if private and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
+
+
+class RequireMfaMiddleware:
+    """PMs and admins (LODE_MFA_REQUIRED_ROLES, superusers too) must set up a second factor
+    before anything else: pages send them to the authenticator set-up, the API answers 403.
+
+    The check is remembered in the session, so it costs one query per session, not per page."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.LODE_MFA_REQUIRED and self.needs_mfa(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "Set up two-factor authentication first, at /accounts/2fa/."},
+                    status=403,
+                )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def needs_mfa(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(self.ALLOWED_PREFIXES):
+            return False
+        if user.role not in settings.LODE_MFA_REQUIRED_ROLES and not user.is_superuser:
+            return False
+        if request.session.get("lode_mfa_ok"):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            request.session["lode_mfa_ok"] = True
+            return False
+        return True

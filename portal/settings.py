@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,7 +107,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.RequireMfaMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -138,7 +142,30 @@ else:
 
     DATABASES = {"default": embedded_db.ensure_running()}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# One slow query or a long-held lock must not stall every web worker. Web processes (WSGI,
+# ASGI, runserver, tests) get timeouts; management commands (migrations, bulk loads, the
+# worker) keep PostgreSQL's defaults unless these are set for them too.
+WEB_PROCESS = env_bool("LODE_WEB_PROCESS", False) or TESTING or "runserver" in sys.argv[1:2]
+if WEB_PROCESS:
+    _timeouts = {
+        "statement_timeout": env_int("LODE_DB_STATEMENT_TIMEOUT_MS", 15_000),
+        "lock_timeout": env_int("LODE_DB_LOCK_TIMEOUT_MS", 5_000),
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {name}={value}" for name, value in _timeouts.items() if value
+    )
 DATABASES["default"]["TEST"] = {"NAME": env_str("LODE_TEST_DATABASE", "test_lode")}
+# Optional read replica for insights only (portal/routers.py, docs/scaling.md).
+if env_str("DATABASE_REPLICA_URL"):
+    import dj_database_url
+
+    DATABASES["replica"] = {
+        **dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=60),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["portal.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every app server shares (allauth's log-in rate limits count in it), in PostgreSQL
@@ -147,8 +174,21 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "lode_cache",
+        # Room for the anonymous pages (ideas/cache.py) beside allauth's counters, which a
+        # cull must not throw away.
+        "OPTIONS": {"MAX_ENTRIES": env_int("LODE_CACHE_MAX_ENTRIES", 5000)},
     }
 }
+if env_str("REDIS_URL"):
+    # A shared Redis instead (needs the `redis` package: pip install 'lode[redis]'); see
+    # docs/scaling.md. Never a per-process cache: every app server must see the same counters.
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
+    }
+# What anonymous visitors read most (the forum's first pages, the roadmap) is served from the
+# cache; changes show at once, and at worst after this many seconds (0 turns it off).
+LODE_ANON_CACHE_SECONDS = env_int("LODE_ANON_CACHE_SECONDS", 60)
 
 AUTH_USER_MODEL = "portal.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -188,7 +228,19 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Logging out takes a POST; a GET only shows the "Log out?" page.
 ACCOUNT_LOGOUT_ON_GET = False
-# ACCOUNT_RATE_LIMITS stays at allauth's defaults; they count in the shared cache below.
+# Log-in brute force: failed attempts are counted per client IP and per account (the email),
+# in the shared cache below; over the limit allauth answers 429, even to the right password.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("LODE_LIMIT_LOGIN_IP", "30/m/ip"),
+    "login_failed": env_str("LODE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+}
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
+# PMs and admins must set one up before anything else once LODE_MFA_REQUIRED is on (the
+# default in production; off under DEBUG so seeded demo PMs can log straight in).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("LODE_SITE_NAME", "Lode")
+LODE_MFA_REQUIRED = env_bool("LODE_MFA_REQUIRED", not DEBUG and not TESTING)
+LODE_MFA_REQUIRED_ROLES = {"pm", "admin"}
 if env_bool("BEHIND_PROXY", False):
     # Otherwise every visitor shares the proxy's address and one IP's rate limits.
     ALLAUTH_TRUSTED_PROXY_COUNT = 1
@@ -207,7 +259,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "portal.storage.StaticFilesStorage"
         )
     },
 }
@@ -244,18 +296,34 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Production answers HTTPS only; development and tests stay on plain HTTP. A proxy that
+# already redirects may set SECURE_SSL_REDIRECT=false.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+# Health probes (the container's HEALTHCHECK, a load balancer) speak plain HTTP to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Browsers only honour HSTS over HTTPS, so a production default costs development nothing.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Deliberate choices `check --deploy` would warn about: preloading HSTS is a commitment an
+# operator opts into, and subdomains may be left out when some still serve plain HTTP.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 from django.utils.csp import CSP  # noqa: E402
 
-# No inline scripts or styles anywhere: everything the pages run is a static file.
+# No 'unsafe-inline' anywhere: everything the pages run is a static file, and the rare inline
+# <script> must carry nonce="{{ csp_nonce }}" (a fresh nonce per response).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
@@ -278,6 +346,8 @@ LODE_SITE_NAME = env_str("LODE_SITE_NAME", "Lode")
 # Where people reach this Lode: the links in emails and feeds start with it.
 LODE_BASE_URL = env_str("LODE_BASE_URL", "http://127.0.0.1:8000")
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# Where vulnerability reports go (docs/security.md).
+LODE_SECURITY_CONTACT = env_str("LODE_SECURITY_CONTACT", "security@example.com")
 # Webhooks may call private, loopback and link-local addresses only when this is on (SSRF).
 LODE_WEBHOOKS_ALLOW_PRIVATE = env_bool("LODE_WEBHOOKS_ALLOW_PRIVATE", False)
 
@@ -354,10 +424,38 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One line per record on stdout, each with the request id (also sent as X-Request-ID).
+# Django's default config mails 500s to ADMINS and, with DEBUG off, logs them nowhere else;
+# here `django.request` errors reach stdout with their traceback (escaped onto one line).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "portal.logging.OneLineFormatter",
+            "format": "%(asctime)s level=%(levelname)s logger=%(name)s "
+            "request_id=%(request_id)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Replaces Django's own handlers (console only under DEBUG, mail to ADMINS): every
+        # django.* record, 500s included, propagates to the one console handler above.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "lode.security": {"level": "INFO"},
+    },
 }
+# LOG_FORMAT=json: the same records as one JSON object per line (docs/deploy.md).
+LOGGING["formatters"]["json"] = {"()": "portal.logging.JsonFormatter"}
+if env_str("LOG_FORMAT", "line").lower() == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"

@@ -23,6 +23,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For deploys and load balancers: 200 once the database answers and every migration is
+    applied, 503 otherwise (so a new release takes no traffic before `migrate` has run)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    if pending:
+        return JsonResponse(
+            {"status": "error", "database": "ok", "unapplied_migrations": len(pending)},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "migrations": "applied"})
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Every uncaught error ends here. A lost database connection (a restart, a failover)
     gets a calm 503 with Retry-After instead of a 500; nothing here touches the database."""
@@ -58,3 +76,9 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account is deleted. Your votes still count, anonymously.")
         return redirect("ideas:list")
     return render(request, "account/delete.html", {"form": form})
+
+
+def bench_ceiling(request: HttpRequest) -> HttpResponse:
+    """The framework ceiling for bench/run.py: base.html through the full middleware stack,
+    with no queries beyond the session and user. Routed only when LODE_BENCH_CEILING=true."""
+    return render(request, "base.html")

@@ -439,6 +439,23 @@ def test_decisions_in_the_period_and_time_to_first_decision(pm):
     assert {d.explanation for d in decisions.recent} == {"On the roadmap.", "Not for us.", "Live."}
 
 
+def test_account_filters_keep_decisions_on_ideas_with_evidence_from_such_accounts(
+    pm, tech, bank, rep
+):
+    by_bank_vote, by_bank_signal, by_tech = (factories.IdeaFactory() for _ in range(3))
+    add_votes(by_bank_vote, PREVIOUS_DAY, 1, bank)
+    add_signals(by_bank_signal, PREVIOUS_DAY, 1, bank, rep)
+    add_votes(by_tech, PREVIOUS_DAY, 1, tech)
+    for idea in (by_bank_vote, by_bank_signal, by_tech):
+        change = factories.StatusChangeFactory(idea=idea, actor=pm, to_status=Status.PLANNED)
+        StatusChange.objects.filter(pk=change.pk).update(created_at=at(CURRENT_DAY))
+    assert compute().decisions.total == 3
+    narrowed = compute(segment=Segment.FINANCIAL).decisions
+    assert narrowed.total == 2
+    assert {d.idea_title for d in narrowed.recent} == {by_bank_vote.title, by_bank_signal.title}
+    assert compute(plan=Plan.BUSINESS).decisions.total == 1
+
+
 def test_sentiment_is_stored_once_by_the_services(customer, sales, tech):
     idea = factories.IdeaFactory()
     comment = services.comment_add(author=customer, idea=idea, body="I love this, it is great!")

@@ -256,6 +256,10 @@ class CommentSerializer(serializers.ModelSerializer):
 class SignalSerializer(serializers.ModelSerializer):
     captured_by = PersonSerializer(read_only=True, allow_null=True)
     account = AccountRefSerializer(read_only=True, allow_null=True)
+    # Declared so the schema's enum admits "" (no deal): read-only model fields lose it.
+    deal_stage = serializers.ChoiceField(
+        choices=DealStage.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Signal
@@ -289,6 +293,10 @@ class SignalSerializer(serializers.ModelSerializer):
 
 class AccountSerializer(serializers.ModelSerializer):
     owner = PersonSerializer(read_only=True, allow_null=True)
+    # Declared so the schema's enums admit "" (unknown): read-only model fields lose it.
+    segment = serializers.ChoiceField(choices=Segment.choices, allow_blank=True, read_only=True)
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+    plan = serializers.ChoiceField(choices=Plan.choices, allow_blank=True, read_only=True)
     signal_count = serializers.IntegerField(read_only=True)
     voter_count = serializers.IntegerField(read_only=True)
 

@@ -289,7 +289,7 @@ class SignalListView(GenericAPIView):
         description="Newest first. Every signal: the pages already show any company person "
         "the signals behind an idea or an account. `mine=true` narrows to yours.",
         parameters=[s.SignalFilterSerializer],
-        responses={200: s.SignalSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: s.SignalSerializer(many=True), **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         params = validated(s.SignalFilterSerializer, request.query_params, request)
@@ -327,7 +327,7 @@ class AccountListView(GenericAPIView):
         summary="Accounts (company people)",
         description="Biggest ARR first, with their signal and voter counts.",
         parameters=[s.AccountFilterSerializer],
-        responses={200: s.AccountSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: s.AccountSerializer(many=True), **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         params = validated(s.AccountFilterSerializer, request.query_params, request)
@@ -346,7 +346,7 @@ class AccountDetailView(APIView):
     @extend_schema(
         tags=["accounts"],
         summary="Read an account by CRM id (company people)",
-        responses={200: s.AccountSerializer, **errors(401, 403, 404)},
+        responses={200: s.AccountSerializer, **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request, external_id: str) -> Response:
         account = get_object_or_404(

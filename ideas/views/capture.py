@@ -58,9 +58,10 @@ def capture(request: HttpRequest) -> HttpResponse:
     selected_idea = form.cleaned_data.get("idea") if form.is_bound else None
     suggestions = []
     if form.is_bound:
+        # As long as idea_suggestions reads them: a megabyte of text must not be ranked.
         suggestions = queries.similar_ideas(
-            form["summary"].value() or "",
-            body=form["verbatim"].value() or "",
+            (form["summary"].value() or "")[:200],
+            body=(form["verbatim"].value() or "")[:5000],
             user=request.user,
             limit=5,
         )

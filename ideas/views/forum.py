@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,11 +15,17 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ideas import cache as anon_cache
 from ideas import queries, ratelimit, services
-from ideas.choices import Status
+from ideas.choices import ActivityKind, Status
 from ideas.forms import CommentForm, IdeaForm
 from ideas.models import Category, Comment, Idea, StatusChange, Subscription, Vote
-from ideas.permissions import can_see_evidence, can_see_internal_notes, get_idea_for_user
+from ideas.permissions import (
+    can_see_evidence,
+    can_see_internal_notes,
+    can_view_idea,
+    get_idea_for_user,
+)
 
 PAGE_SIZE = 20
 SORT_OPTIONS = [("trending", "Trending"), ("top", "Top"), ("new", "New")]
@@ -51,8 +57,14 @@ def login_required_for_action(view: Callable) -> Callable:
 def safe_next(request: HttpRequest, default: str = "") -> str:
     """The page to go back to, only if it is on this site."""
     candidate = request.POST.get("next") or request.GET.get("next") or default
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path from the root or a full URL: redirect() would take a bare word ("0", "j") for
+    # a URL pattern's name and fail with a 500.
+    if (
+        candidate
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and (candidate.startswith("/") or urlsplit(candidate).scheme in ("http", "https"))
     ):
         return candidate
     return ""
@@ -70,13 +82,19 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     ideas = queries.idea_list(
         user=request.user, sort=sort, search=search, category=category, status=status
     )
-    page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Visitors' first pages come from the shared cache (not searches: too many variants).
+    page = None
+    if not search.strip() and (not category or Category.objects.filter(slug=category).exists()):
+        parts = {"sort": sort, "category": category, "status": status}
+        page = anon_cache.first_page(request, ideas, PAGE_SIZE, parts)
+    if page is None:
+        page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
     if search.strip():
         for idea in page:
             idea.title_html = queries.highlight(idea.title_headline)
             idea.body_html = queries.highlight(idea.body_headline)
     filters = {"q": search, "category": category, "status": status}
-    return render(
+    response = render(
         request,
         "forum/idea_list.html",
         {
@@ -91,12 +109,15 @@ def idea_list(request: HttpRequest) -> HttpResponse:
             "filter_query": urlencode({k: v for k, v in filters.items() if v}),
         },
     )
+    return anon_cache.vary_on_cookie(response)
 
 
 @require_GET
 def idea_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     idea = get_idea_for_user(request, pk)
-    if idea.merged_into_id is not None:
+    # Merged into an idea this person may not see: stay on this page rather than reveal
+    # the other idea's address (its slug is its title).
+    if idea.merged_into_id is not None and can_view_idea(request.user, idea.merged_into):
         return redirect(idea.merged_into, permanent=True)
     if slug != idea.slug:
         return redirect(idea, permanent=True)
@@ -112,6 +133,9 @@ def render_idea_page(
     if not can_see_internal_notes(user):
         comments = comments.filter(is_internal=False)
         timeline = timeline.filter(is_public=True)
+    if idea.merged_into_id is not None and not can_view_idea(user, idea.merged_into):
+        # The merge entry names the idea this one joined.
+        timeline = timeline.exclude(kind=ActivityKind.MERGE)
     if user.is_authenticated:
         idea.has_voted = Vote.objects.filter(idea=idea, user=user).exists()
         following = Subscription.objects.filter(idea=idea, user=user, active=True).exists()
@@ -225,7 +249,8 @@ def idea_new(request: HttpRequest) -> HttpResponse:
         status = 200
     similar = []
     if form.is_bound or form.initial.get("title"):
-        similar = queries.similar_ideas(form["title"].value() or "", user=request.user)
+        # As long as the similar fragment reads it: a megabyte of title must not be ranked.
+        similar = queries.similar_ideas((form["title"].value() or "")[:500], user=request.user)
     return render(
         request, "forum/idea_form.html", {"form": form, "similar": similar}, status=status
     )
@@ -243,8 +268,10 @@ def similar(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def roadmap(request: HttpRequest) -> HttpResponse:
-    columns = queries.roadmap(user=request.user)
-    return render(
+    columns = anon_cache.for_anonymous(
+        request, "roadmap", {}, lambda: queries.roadmap(user=request.user)
+    )
+    response = render(
         request,
         "forum/roadmap.html",
         {
@@ -254,3 +281,4 @@ def roadmap(request: HttpRequest) -> HttpResponse:
             "shipped_days": queries.ROADMAP_SHIPPED_DAYS,
         },
     )
+    return anon_cache.vary_on_cookie(response)

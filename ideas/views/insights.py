@@ -22,6 +22,7 @@ from ideas import insights
 from ideas.choices import Lifecycle, Plan, Region, Segment
 from ideas.permissions import can_view_insights, require_role
 from ideas.views.board import csv_number, csv_text
+from portal.routers import reads_from_replica
 
 CUSTOM = "custom"
 PERIOD_CHOICES = [
@@ -187,6 +188,7 @@ def render_question(request: HttpRequest, template: str) -> HttpResponse:
 
 @require_role(can_view_insights)
 @require_GET
+@reads_from_replica
 def insights_page(request: HttpRequest) -> HttpResponse:
     """Trends for executives: revenue at stake, movers, segments, chatter, sources,
     decisions and sentiment for a period, against the period before."""
@@ -196,6 +198,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 
 @require_role(can_view_insights)
 @require_GET
+@reads_from_replica
 def report(request: HttpRequest) -> HttpResponse:
     """The same period as one printable page, a panel per printed page."""
     return render_question(request, "insights/report.html")
@@ -251,6 +254,7 @@ def report_rows(result: insights.Insights) -> list[list[Any]]:
 
 @require_role(can_view_insights)
 @require_GET
+@reads_from_replica
 def report_csv(request: HttpRequest) -> HttpResponse:
     """The figures behind the report, table after table, safe to open in a spreadsheet."""
     form, categories = read_question(request)
@@ -268,6 +272,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
 @require_role(can_view_insights)
 @require_GET
+@reads_from_replica
 def report_pptx(request: HttpRequest) -> HttpResponse:
     """The report as a PowerPoint deck with native charts, for the market-insight meeting."""
     from ideas.report_pptx import build_deck  # python-pptx loads only for this download

@@ -138,7 +138,12 @@
     document.querySelectorAll("canvas[data-chart]").forEach(build);
   });
 
-  // Charts keep their screen size when printing unless told to fit the page's boxes.
+  // Charts keep their screen size when printing unless told to fit the page's boxes: redraw
+  // them when the print layout applies (matchMedia) and around the print dialog.
   window.addEventListener("beforeprint", resizeAll);
   window.addEventListener("afterprint", resizeAll);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    if (print.addEventListener) print.addEventListener("change", resizeAll);
+  }
 })();
