@@ -256,7 +256,34 @@ class Idea(models.Model):
             GinIndex(fields=["search_vector"], name="idea_search_gin"),
             models.Index(fields=["visibility", "status", "-vote_count"], name="idea_list_top"),
             models.Index(fields=["visibility", "status", "-created_at"], name="idea_list_new"),
-            models.Index(fields=["-trending_score"], name="idea_list_trending"),
+            # The forum's three orders, over ideas that stand on their own: a page of 20 is an
+            # index walk that stops after 20 rows, whatever the number of ideas.
+            models.Index(
+                F("trending_score").desc(),
+                F("id").desc(),
+                condition=Q(merged_into__isnull=True),
+                name="idea_live_trending",
+            ),
+            models.Index(
+                F("vote_count").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(merged_into__isnull=True),
+                name="idea_live_top",
+            ),
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(merged_into__isnull=True),
+                name="idea_live_new",
+            ),
+            # The review queue's oldest-first walk over new ideas.
+            models.Index(
+                "created_at",
+                "id",
+                condition=Q(status="new", merged_into__isnull=True),
+                name="idea_triage_new",
+            ),
         ]
 
     def __str__(self) -> str:

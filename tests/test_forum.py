@@ -248,8 +248,8 @@ def test_idea_page_runs_a_fixed_number_of_queries(
         factories.CommentFactory(idea=idea)
     factories.StatusChangeFactory.create_batch(3, idea=idea)
     client = client_for(customer)
-    # session + user + idea + my vote + my follow + comments + timeline.
-    with django_assert_max_num_queries(7):
+    # session + user + idea + my vote + my follow + comment count + comment page + timeline.
+    with django_assert_max_num_queries(8):
         response = client.get(idea.get_absolute_url())
     assert response.status_code == 200
 
@@ -300,3 +300,16 @@ def test_nul_bytes_in_triage_and_account_filters_are_harmless(client_for, pm):
     assert client.get("/triage/", {"segment": "\x00", "category": "a\x00"}).status_code == 200
     assert client.get("/crm/accounts/", {"q": "\x00"}).status_code == 200
     assert client.get("/board/", {"category": "\x00"}).status_code == 200
+
+
+def test_a_popular_idea_shows_its_comments_a_page_at_a_time(client):
+    idea = factories.IdeaFactory()
+    for n in range(120):
+        factories.CommentFactory(idea=idea, body=f"Comment number {n:03d}")
+    text = client.get(idea.get_absolute_url()).text
+    # The newest page first: the last 20 of 120 (pages of 50 from the oldest).
+    assert "Comment number 119" in text and "Comment number 100" in text
+    assert "Comment number 099" not in text
+    assert "Comments 101–120 of 120" in text
+    older = client.get(idea.get_absolute_url(), {"comments": 1}).text
+    assert "Comment number 000" in older and "Comment number 119" not in older

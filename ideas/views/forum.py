@@ -28,6 +28,7 @@ from ideas.permissions import (
 )
 
 PAGE_SIZE = 20
+COMMENTS_PER_PAGE = 50
 SORT_OPTIONS = [("trending", "Trending"), ("top", "Top"), ("new", "New")]
 
 
@@ -133,6 +134,11 @@ def render_idea_page(
     if not can_see_internal_notes(user):
         comments = comments.filter(is_internal=False)
         timeline = timeline.filter(is_public=True)
+    # A popular idea can have thousands of comments: show them a page at a time, the
+    # newest page first, so the page's size and cost stay bounded.
+    paginator = Paginator(comments, COMMENTS_PER_PAGE)
+    wanted = request.GET.get("comments")
+    comments_page = paginator.get_page(wanted if wanted else paginator.num_pages)
     if idea.merged_into_id is not None and not can_view_idea(user, idea.merged_into):
         # The merge entry names the idea this one joined.
         timeline = timeline.exclude(kind=ActivityKind.MERGE)
@@ -146,7 +152,7 @@ def render_idea_page(
         "forum/idea_detail.html",
         {
             "idea": idea,
-            "comments": comments,
+            "comments": comments_page,
             "timeline": timeline,
             "following": following,
             "comment_form": comment_form,
