@@ -5,31 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ideas', '0010_digest_delivery'),
+        ("ideas", "0010_digest_delivery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='idea',
-            name='idea_list_trending',
+            model_name="idea",
+            name="idea_list_trending",
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(models.OrderBy(models.F('trending_score'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('merged_into__isnull', True)), name='idea_live_trending'),
+            model_name="idea",
+            index=models.Index(
+                models.OrderBy(models.F("trending_score"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("merged_into__isnull", True)),
+                name="idea_live_trending",
+            ),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(models.OrderBy(models.F('vote_count'), descending=True), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('merged_into__isnull', True)), name='idea_live_top'),
+            model_name="idea",
+            index=models.Index(
+                models.OrderBy(models.F("vote_count"), descending=True),
+                models.OrderBy(models.F("created_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("merged_into__isnull", True)),
+                name="idea_live_top",
+            ),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('merged_into__isnull', True)), name='idea_live_new'),
+            model_name="idea",
+            index=models.Index(
+                models.OrderBy(models.F("created_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("merged_into__isnull", True)),
+                name="idea_live_new",
+            ),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(models.F('created_at'), models.F('id'), condition=models.Q(('merged_into__isnull', True), ('status', 'new')), name='idea_triage_new'),
+            model_name="idea",
+            index=models.Index(
+                models.F("created_at"),
+                models.F("id"),
+                condition=models.Q(("merged_into__isnull", True), ("status", "new")),
+                name="idea_triage_new",
+            ),
         ),
     ]
