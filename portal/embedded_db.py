@@ -38,6 +38,10 @@ def _server():
 def ensure_running() -> dict:
     """Start the server if needed, create the Lode database, return Django's DATABASES entry."""
     server = _server()
+    if not server.get_postmaster_info().is_running():
+        # pgserver caches one handle per data folder; after `stop()` it must start again.
+        with server._lock:
+            server.ensure_postgres_running()
     info = server.get_postmaster_info()
     host = str(info.socket_dir)
     port = str(info.port or 5432)

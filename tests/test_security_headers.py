@@ -189,7 +189,9 @@ def production_env() -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"} and not key.startswith("SECURE_")
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production never does.
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not key.startswith("SECURE_")
     }
     env.update(
         DEBUG="false",
