@@ -51,6 +51,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+# Opt-in until it is reliable: in one of two clean-clone CI runs the embedded server did not
+# come back in time and every later test lost its database. LODE_FAULT_TESTS=1 runs it.
+@pytest.mark.skipif(
+    os.environ.get("LODE_FAULT_TESTS") != "1",
+    reason="The database-restart test is opt-in (LODE_FAULT_TESTS=1): see its comment.",
+)
 @embedded_only
 @pytest.mark.faults
 @pytest.mark.django_db(transaction=True)
