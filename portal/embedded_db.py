@@ -37,9 +37,13 @@ def _server():
 
 def ensure_running() -> dict:
     """Start the server if needed, create the Lode database, return Django's DATABASES entry."""
+    from pgserver.utils import PostmasterInfo
+
     server = _server()
-    if not server.get_postmaster_info().is_running():
-        # pgserver caches one handle per data folder; after `stop()` it must start again.
+    # pgserver caches one handle per data folder and trusts it; after `stop()` (a restart
+    # test, an operator) ask the data folder itself whether the server runs.
+    current = PostmasterInfo.read_from_pgdata(PGDATA)
+    if current is None or not current.is_running():
         with server._lock:
             server.ensure_postgres_running()
     info = server.get_postmaster_info()
