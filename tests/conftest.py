@@ -5,6 +5,12 @@ import pytest
 from tests import factories
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that stop the database server run last, so a failure there cannot take the
+    database away from the rest of the suite."""
+    items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
+
+
 @pytest.fixture
 def account():
     return factories.AccountFactory(name="Acme Corp", domain="acme.example")
