@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py [--ideas 100000 --votes 1000000 ...] [--seconds 4]
                                   [--concurrency 1,8,32] [--only list_anon,search] [--keep]
+                                  [--database lode_bench] [--reuse]
 
 1. Creates a scratch database `lode_bench` on the embedded PostgreSQL (dropped at the end),
    migrates it and fills it with `manage.py seed_bulk` (full size by default).
@@ -210,10 +211,11 @@ def prepare_fixtures(voters: int) -> dict:
         store.create()
         return store.session_key
 
-    pm = User.objects.create_user("pm@bench.example", role=Role.PM, name="Bench PM")
+    run_id = secrets.token_hex(4)  # a --reuse run makes new people
+    pm = User.objects.create_user(f"pm-{run_id}@bench.example", role=Role.PM, name="Bench PM")
     customer = User.objects.filter(role=Role.CUSTOMER, account__isnull=False).first()
     people = User.objects.bulk_create(
-        User(email=f"voter{n}@bench.example", role=Role.CUSTOMER, password="!")  # noqa: S106
+        User(email=f"voter{n}-{run_id}@bench.example", role=Role.CUSTOMER, password="!")  # noqa: S106
         for n in range(voters)
     )
     ideas = list(
@@ -555,7 +557,16 @@ def main() -> int:
         help="skip higher concurrency for an endpoint whose p50 is already above this",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", default=DB_NAME, help="scratch database name")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the scratch database a --keep run left (migrate it, skip the seeding)",
+    )
     args = parser.parse_args()
+    if not args.database.replace("_", "").isalnum():
+        parser.error("--database takes letters, digits and underscores")
+    db_name = args.database
 
     started = time.perf_counter()
 
@@ -572,7 +583,7 @@ def main() -> int:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LODE_"))},
         "DATABASE_URL": (
-            f"postgres://postgres@{urllib.parse.quote(host, safe='')}:{pg_port}/{DB_NAME}"
+            f"postgres://postgres@{urllib.parse.quote(host, safe='')}:{pg_port}/{db_name}"
         ),
         "SECRET_KEY": secret,
         "LODE_DOTENV": str(ROOT / "bench" / "no.env"),  # never the developer's .env
@@ -597,22 +608,27 @@ def main() -> int:
     }
     report: dict = {"machine": machine(), "args": vars(args)}
     gunicorn = None
-    log(f"Scratch database {DB_NAME} on {host}:{pg_port}")
-    admin_sql(host, pg_port, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin_sql(host, pg_port, f"CREATE DATABASE {DB_NAME}")
+    log(f"Scratch database {db_name} on {host}:{pg_port}")
+    if not args.reuse:
+        admin_sql(host, pg_port, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+        admin_sql(host, pg_port, f"CREATE DATABASE {db_name}")
     try:
         manage = [PY, "manage.py"]
         report["migrate_s"] = run([*manage, "migrate", "--noinput", "-v", "0"], dev_env, "migrate")
         run([*manage, "createcachetable"], dev_env, "cache table")
-        report["seed_s"] = run(
-            [
-                *manage,
-                "seed_bulk",
-                *(f"--{k}={getattr(args, k)}" for k in ("ideas", "votes", "signals")),
-                *(f"--{k}={getattr(args, k)}" for k in ("comments", "users", "accounts")),
-            ],
-            dev_env,
-            "seed",
+        report["seed_s"] = (
+            0.0
+            if args.reuse
+            else run(
+                [
+                    *manage,
+                    "seed_bulk",
+                    *(f"--{k}={getattr(args, k)}" for k in ("ideas", "votes", "signals")),
+                    *(f"--{k}={getattr(args, k)}" for k in ("comments", "users", "accounts")),
+                ],
+                dev_env,
+                "seed",
+            )
         )
         run([*manage, "collectstatic", "--noinput", "-v", "0"], prod_env, "collectstatic")
         os.environ.update(dev_env | {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1"})
@@ -657,8 +673,8 @@ def main() -> int:
 
         connections.close_all()
         if not args.keep:
-            admin_sql(host, pg_port, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            log(f"Dropped {DB_NAME}")
+            admin_sql(host, pg_port, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+            log(f"Dropped {db_name}")
 
 
 if __name__ == "__main__":
