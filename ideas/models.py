@@ -604,20 +604,12 @@ class ScoringWeights(models.Model):
         return weights
 
 
-class IdeaEvidence(models.Model):
-    """Evidence and priority score per idea, computed by the `ideas_idea_evidence` view.
+class EvidenceFigures(models.Model):
+    """The columns of the evidence views: evidence and priority score per idea.
 
-    Read-only: PostgreSQL aggregates votes, signals and accounts whenever it is queried, so
-    it is always current. The part_* columns are weight × component and add up to `score`.
+    The part_* columns are weight × component and add up to `score`.
     """
 
-    idea = models.OneToOneField(
-        Idea,
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        related_name="evidence",
-        db_column="idea_id",
-    )
     voters = models.IntegerField()
     accounts = models.IntegerField()
     arr = models.DecimalField(max_digits=16, decimal_places=2)
@@ -660,9 +652,7 @@ class IdeaEvidence(models.Model):
     )
 
     class Meta:
-        managed = False
-        db_table = "ideas_idea_evidence"
-        verbose_name_plural = "idea evidence"
+        abstract = True
 
     def __str__(self) -> str:
         return f"Evidence for idea {self.idea_id}: {self.score:.2f}"
@@ -684,6 +674,49 @@ class IdeaEvidence(models.Model):
                 value = value.isoformat()
             data[field.name] = value
         return data
+
+
+class IdeaEvidence(EvidenceFigures):
+    """Evidence and priority score per idea, computed by the `ideas_idea_evidence` view.
+
+    Read-only: PostgreSQL aggregates votes, signals and accounts whenever it is queried, so
+    it is always current.
+    """
+
+    idea = models.OneToOneField(
+        Idea,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="evidence",
+        db_column="idea_id",
+    )
+
+    class Meta:
+        managed = False
+        db_table = "ideas_idea_evidence"
+        verbose_name_plural = "idea evidence"
+
+
+class IdeaEvidenceSnapshot(EvidenceFigures):
+    """The same figures, as they stood at `refreshed_at`: a materialised copy of the view.
+
+    The board of a large installation ranks by it (computing every idea's evidence per
+    request takes seconds at 100,000 ideas); the worker refreshes it (ideas/evidence.py).
+    """
+
+    idea = models.OneToOneField(
+        Idea,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="evidence_snapshot",
+        db_column="idea_id",
+    )
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "ideas_idea_evidence_snapshot"
+        verbose_name_plural = "idea evidence snapshots"
 
 
 class ReleaseNote(models.Model):

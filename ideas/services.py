@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ideas import cache as anon_cache
-from ideas import insights, permissions, tasks, trending, webhooks
+from ideas import evidence, insights, permissions, tasks, trending, webhooks
 from ideas.choices import (
     DECISION_STATUSES,
     ActivityKind,
@@ -589,6 +589,7 @@ def idea_set_inputs(
                     "strategic_fit": strategic_fit,
                 },
             )
+            evidence.request_refresh()  # the board's score includes them
     return idea
 
 
@@ -652,6 +653,7 @@ def idea_merge(*, source: Idea, target: Idea, actor: User) -> Idea:
         )
         target.refresh_from_db()
         webhooks.emit(WebhookEvent.IDEA_MERGED, webhooks.merge_payload(source, target))
+        evidence.request_refresh()  # the target's evidence now includes the source's
     security_event("idea_merged", actor=actor.pk, target=f"idea:{target.pk}", source=source.pk)
     return target
 
@@ -700,13 +702,15 @@ def signal_create_idea(
 
 
 def weights_update(*, actor: User, **values: float) -> ScoringWeights:
-    """Change how much each kind of evidence counts; every board score follows at once."""
+    """Change how much each kind of evidence counts; every board score follows at once (on a
+    large installation, as soon as the worker has recounted the snapshot: ideas/evidence.py)."""
     with transaction.atomic():
         weights = ScoringWeights.objects.select_for_update().get_or_create(pk=1)[0]
         for name, value in values.items():
             setattr(weights, name, value)
         weights.updated_by = actor
         weights.save()
+        evidence.request_refresh()
     return weights
 
 

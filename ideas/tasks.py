@@ -51,3 +51,11 @@ def send_insights_digest(user_id: int, week: str) -> bool:
     from ideas import insights
 
     return insights.send_digest(user_id=user_id, week=dt.date.fromisoformat(week))
+
+
+@task()
+def refresh_evidence_snapshot() -> float:
+    """Recompute the evidence the board of a large installation ranks by (ideas/evidence.py)."""
+    from ideas import evidence
+
+    return evidence.refresh_snapshot()

@@ -54,6 +54,7 @@ urlpatterns = [
     path("triage/signals/<int:pk>/new-idea/", triage.signal_new_idea, name="triage_signal_idea"),
     path("board/", board.board, name="board"),
     path("board/export.csv", board.board_csv, name="board_csv"),
+    path("board/refresh/", board.board_refresh, name="board_refresh"),
     path("board/bulk/", board.board_bulk, name="board_bulk"),
     path("board/weights/", board.weights, name="weights"),
     path("insights/", insights.insights_page, name="insights"),

@@ -190,6 +190,13 @@ if env_str("REDIS_URL"):
 # cache; changes show at once, and at worst after this many seconds (0 turns it off).
 LODE_ANON_CACHE_SECONDS = env_int("LODE_ANON_CACHE_SECONDS", 60)
 
+# The board's evidence (ideas/evidence.py): "auto" ranks by the live view below this many
+# ideas and by the worker-refreshed snapshot above it; "evidence" or "evidence_snapshot"
+# forces one. The snapshot is refreshed when older than the max age (seconds).
+LODE_BOARD_EVIDENCE = env_str("LODE_BOARD_EVIDENCE", "auto")
+LODE_BOARD_SNAPSHOT_MIN_IDEAS = env_int("LODE_BOARD_SNAPSHOT_MIN_IDEAS", 20_000)
+LODE_BOARD_SNAPSHOT_MAX_AGE = env_int("LODE_BOARD_SNAPSHOT_MAX_AGE", 300)
+
 AUTH_USER_MODEL = "portal.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -245,6 +245,7 @@ MATRIX: dict[str, list[Check]] = {
     "ideas:board_csv": [get(r("ideas:board_csv"), triage_only(200))],
     # Nothing selected: back to the board with the error as a message.
     "ideas:board_bulk": [post(r("ideas:board_bulk"), triage_only(REDIRECT))],
+    "ideas:board_refresh": [post(r("ideas:board_refresh"), triage_only(REDIRECT))],
     "ideas:weights": [
         get(r("ideas:weights"), triage_only(200)),
         post(r("ideas:weights"), triage_only(400)),

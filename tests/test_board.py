@@ -20,9 +20,10 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, COUNT, the page's rows (with evidence, category and owner in one join),
-# their tags, then categories, owners and tags for the filter and bulk forms.
-BOARD_QUERIES = 8
+# Session, user, which evidence to rank by (the planner's idea count), COUNT, the page's rows
+# (with evidence, category and owner in one join), their tags, then categories, owners and
+# tags for the filter and bulk forms.
+BOARD_QUERIES = 9
 
 
 def board_url(**params: str) -> str:

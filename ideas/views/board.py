@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -20,9 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ideas import services
+from ideas import evidence, services
 from ideas.choices import OPEN_STATUSES, Plan, Region, Segment, Status
-from ideas.models import Category, Idea, IdeaEvidence, ScoringWeights, Signal, Tag, Vote
+from ideas.models import (
+    Category,
+    Idea,
+    IdeaEvidence,
+    IdeaEvidenceSnapshot,
+    ScoringWeights,
+    Signal,
+    Tag,
+    Vote,
+)
 from ideas.permissions import can_triage, require_role
 from ideas.views.forum import safe_next
 from portal.models import TRIAGE_ROLES, User
@@ -103,15 +113,21 @@ def evidence_from_accounts(**account: str) -> Q:
 
 
 def board_rows(
-    *, user: User, filters: dict[str, str], sort: str = DEFAULT_SORT, direction: str = "desc"
+    *,
+    user: User,
+    filters: dict[str, str],
+    sort: str = DEFAULT_SORT,
+    direction: str = "desc",
+    source: str = evidence.LIVE,
 ) -> QuerySet[Idea]:
-    """Open ideas with their evidence, filtered and sorted, in a fixed number of queries."""
+    """Open ideas with their evidence (live, or the snapshot: ideas/evidence.py), filtered
+    and sorted, in a fixed number of queries."""
     ideas = (
         Idea.objects.visible_to(user)
         .listed()
         .filter(status__in=OPEN_STATUSES)
-        # The evidence view, category and owner come in the same query as the idea.
-        .select_related("evidence", "category", "owner")
+        # The evidence, category and owner come in the same query as the idea.
+        .select_related(source, "category", "owner")
         .prefetch_related("tags")
         # Neither the board nor the CSV shows the body or the search vector: don't fetch them.
         .defer("body", "search_vector")
@@ -124,18 +140,27 @@ def board_rows(
     account = {name: filters[name] for name in ACCOUNT_FILTERS if filters.get(name)}
     if account:
         ideas = ideas.filter(evidence_from_accounts(**account))
-    field = F(SORTS[sort].order_by)
-    # Ideas without effort or fit always go last, whichever way the column is sorted.
+    field = F(SORTS[sort].order_by.replace("evidence__", f"{source}__", 1))
+    # Ideas without effort or fit (or, in the snapshot, ideas newer than it) always go last,
+    # whichever way the column is sorted.
     primary = field.asc(nulls_last=True) if direction == "asc" else field.desc(nulls_last=True)
     # Ties fall back to the score, then the id, so pages never overlap or skip a row.
-    return ideas.order_by(primary, F("evidence__score").desc(), "pk")
+    return ideas.order_by(primary, F(f"{source}__score").desc(nulls_last=True), "pk")
 
 
-def board_query(request: HttpRequest) -> tuple[dict[str, str], str, str, QuerySet[Idea]]:
+def board_query(request: HttpRequest) -> tuple[dict[str, str], str, str, QuerySet[Idea], str]:
     filters = parse_filters(request.GET)
     sort, direction = parse_sort(request.GET)
-    rows = board_rows(user=request.user, filters=filters, sort=sort, direction=direction)
-    return filters, sort, direction, rows
+    source = evidence.board_source()
+    rows = board_rows(
+        user=request.user, filters=filters, sort=sort, direction=direction, source=source
+    )
+    return filters, sort, direction, rows, source
+
+
+def figures(idea: Idea, source: str) -> IdeaEvidence | IdeaEvidenceSnapshot | None:
+    """The idea's evidence from `source`; None for an idea newer than the snapshot."""
+    return getattr(idea, source, None)
 
 
 def encode(params: dict[str, str]) -> str:
@@ -163,10 +188,19 @@ def column_headers(filters: dict[str, str], sort: str, direction: str) -> list[d
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     """Open ideas ranked by priority score, with filters, sorting and bulk actions."""
-    filters, sort, direction, rows = board_query(request)
-    # Queries: session, user, COUNT, the page's rows (with evidence, category and owner),
-    # their tags, then categories, owners and tags for the forms: the same for any page size.
+    filters, sort, direction, rows, source = board_query(request)
+    # Queries: session, user, (the snapshot's age,) COUNT, the page's rows (with evidence,
+    # category and owner), their tags, then categories, owners and tags for the forms: the
+    # same for any page size.
+    snapshot_at = None
+    if source == evidence.SNAPSHOT:
+        snapshot_at = evidence.refreshed_at()
+        if evidence.is_stale(snapshot_at):
+            evidence.request_refresh()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for idea in page.object_list:
+        idea.figures = figures(idea, source)
     sorted_query = encode({**filters, "sort": sort, "dir": direction})
     return render(
         request,
@@ -187,8 +221,24 @@ def board(request: HttpRequest) -> HttpResponse:
             "segments": Segment.choices,
             "regions": Region.choices,
             "plans": Plan.choices,
+            "snapshot": source == evidence.SNAPSHOT,
+            "snapshot_at": snapshot_at,
+            "snapshot_max_age_minutes": max(1, settings.LODE_BOARD_SNAPSHOT_MAX_AGE // 60),
         },
     )
+
+
+@require_role(can_triage)
+@require_POST
+def board_refresh(request: HttpRequest) -> HttpResponse:
+    """Queue a refresh of the board's evidence snapshot, then back to the board."""
+    if evidence.request_refresh():
+        messages.success(
+            request, "Recounting the evidence. The board shows the new figures in a minute or two."
+        )
+    elif evidence.board_source() == evidence.SNAPSHOT:
+        messages.info(request, "The evidence is already being recounted.")
+    return redirect(safe_next(request, reverse("ideas:board")))
 
 
 # The CSV export: the board's rows, every page, one line each.
@@ -231,8 +281,8 @@ CSV_HEADER = [
 ]
 
 
-def csv_row(idea: Idea, base_url: str) -> list:
-    evidence = idea.evidence
+def csv_row(idea: Idea, base_url: str, source: str = evidence.LIVE) -> list:
+    found = figures(idea, source)
     text = [
         idea.title,
         base_url + idea.get_absolute_url(),
@@ -241,19 +291,19 @@ def csv_row(idea: Idea, base_url: str) -> list:
         idea.owner.display_name if idea.owner else "",
         ", ".join(tag.name for tag in idea.tags.all()),
     ]
+
+    def figure(name: str) -> float | Decimal | int | None:
+        # Blank for an idea newer than the snapshot: not counted yet, which is not zero.
+        return getattr(found, name) if found is not None else None
+
     numbers = [
-        evidence.voters,
-        evidence.accounts,
-        evidence.arr,
-        evidence.pipeline,
-        evidence.revenue_at_risk,
-        evidence.deal_breakers,
-        evidence.momentum,
-        evidence.strength,
+        *(figure(name) for name in ("voters", "accounts", "arr", "pipeline")),
+        *(figure(name) for name in ("revenue_at_risk", "deal_breakers", "momentum")),
+        figure("strength"),
         idea.effort,
         idea.strategic_fit,
-        evidence.score,
-        *(getattr(evidence, name) for name, _ in IdeaEvidence.PARTS),
+        figure("score"),
+        *(figure(name) for name, _ in IdeaEvidence.PARTS),
     ]
     return [idea.pk, *(csv_text(value) for value in text), *(csv_number(n) for n in numbers)]
 
@@ -265,20 +315,21 @@ class Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Idea], base_url: str) -> Iterator[str]:
+def csv_lines(rows: Iterable[Idea], base_url: str, source: str = evidence.LIVE) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(CSV_HEADER)
     for idea in rows:
-        yield writer.writerow(csv_row(idea, base_url))
+        yield writer.writerow(csv_row(idea, base_url, source))
 
 
 @require_role(can_triage)
 @require_GET
 def board_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The board's rows as CSV: same filters and sort, every page."""
-    _, _, _, rows = board_query(request)
+    _, _, _, rows, source = board_query(request)
     # Chunks keep memory flat on a large board; prefetching tags still works per chunk.
-    lines = csv_lines(rows.iterator(chunk_size=500), request.build_absolute_uri("/")[:-1])
+    base_url = request.build_absolute_uri("/")[:-1]
+    lines = csv_lines(rows.iterator(chunk_size=500), base_url, source)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"lode-board-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

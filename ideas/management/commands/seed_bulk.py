@@ -912,6 +912,12 @@ def load(sizes: Sizes, *, seed: int = 1, progress: bool = True) -> dict[str, flo
 
     similarity.refresh_stats(full=True)
     timings["word stats"] = time.perf_counter() - step
+    step = time.perf_counter()
+    from ideas import evidence
+
+    # What the worker would do after such an import: the board ranks by this snapshot.
+    evidence.refresh_snapshot()
+    timings["evidence snapshot"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     return timings
 
