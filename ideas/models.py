@@ -284,6 +284,10 @@ class Idea(models.Model):
                 condition=Q(status="new", merged_into__isnull=True),
                 name="idea_triage_new",
             ),
+            # Counting open ideas (the board) reads this index alone, not the wide rows.
+            models.Index(
+                fields=["status"], condition=Q(merged_into__isnull=True), name="idea_open_status"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_email_frequency_valid",
             ),
         ]
+        indexes = [
+            # The few PMs and admins among many customers (owner pickers, notifications).
+            models.Index(fields=["role"], name="user_role"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

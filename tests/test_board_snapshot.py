@@ -77,19 +77,23 @@ def test_the_board_ranks_by_the_snapshot_until_it_is_refreshed(client_for, pm, s
     assert rows(response)[0].figures.voters == 6
 
 
-def test_an_idea_newer_than_the_snapshot_is_listed_last_and_marked(client_for, pm, snapshot_mode):
+def test_an_idea_newer_than_the_snapshot_is_named_above_the_ranking(client_for, pm, snapshot_mode):
     counted = voted_idea(1)
     evidence.refresh_snapshot()
-    newer = voted_idea(4)
+    newer = voted_idea(4, title="Dark mode for the mobile app")
 
     response = client_for(pm).get(reverse("ideas:board"))
 
-    assert ids(response) == [counted.pk, newer.pk]
-    assert rows(response)[1].figures is None
-    assert "counted at the next refresh" in response.text
-    (line,) = [row for row in csv_rows(client_for(pm).get(reverse("ideas:board_csv")))
-               if row["id"] == str(newer.pk)]  # fmt: skip
-    assert line["voters"] == line["score"] == ""  # not counted yet, which is not zero
+    assert ids(response) == [counted.pk]  # ranked: only what the snapshot counted
+    assert [idea.pk for idea in response.context["newer"]] == [newer.pk]
+    assert "New since the evidence was counted" in response.text
+    assert "Dark mode for the mobile app" in response.text
+    assert "2 open ideas" in response.text  # the count includes it
+    # The CSV has every open idea; one not counted yet has blank figures, not zeros, and
+    # comes last.
+    lines = csv_rows(client_for(pm).get(reverse("ideas:board_csv")))
+    assert [line["id"] for line in lines] == [str(counted.pk), str(newer.pk)]
+    assert lines[1]["voters"] == lines[1]["score"] == ""
 
 
 def test_a_stale_snapshot_queues_one_refresh(
@@ -190,8 +194,9 @@ def test_the_snapshot_board_runs_a_fixed_number_of_queries(
     populate(count)
     evidence.refresh_snapshot()
     client = client_for(pm)
-    # The live board's queries, less the size estimate, plus the snapshot's age.
-    with django_assert_max_num_queries(BOARD_QUERIES):
+    # The live board's queries, less the size estimate, plus the snapshot's age and the
+    # ideas newer than it.
+    with django_assert_max_num_queries(BOARD_QUERIES + 1):
         response = client.get(reverse("ideas:board"))
     assert len(rows(response)) == min(count, 50)
     assert all(idea.figures is not None for idea in rows(response))

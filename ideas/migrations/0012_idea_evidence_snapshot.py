@@ -4,17 +4,32 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # A materialised copy of the evidence view (ideas/evidence.py refreshes it). The unique index
-# lets REFRESH … CONCURRENTLY keep it readable while it refreshes; the score index gives the
-# board its first page without sorting every idea.
-CREATE_SNAPSHOT = """
-CREATE MATERIALIZED VIEW ideas_idea_evidence_snapshot AS
-SELECT e.*, now() AS refreshed_at FROM ideas_idea_evidence e
-WITH NO DATA;
-CREATE UNIQUE INDEX idea_evidence_snapshot_pk ON ideas_idea_evidence_snapshot (idea_id);
-CREATE INDEX idea_evidence_snapshot_score
-    ON ideas_idea_evidence_snapshot (score DESC, idea_id);
-REFRESH MATERIALIZED VIEW ideas_idea_evidence_snapshot;
-"""
+# lets REFRESH … CONCURRENTLY keep it readable while it refreshes; one index per column the
+# board sorts by gives its first page by walking an index instead of sorting every idea.
+SORTED_COLUMNS = (
+    "score",
+    "voters",
+    "accounts",
+    "arr",
+    "pipeline",
+    "revenue_at_risk",
+    "deal_breakers",
+    "momentum",
+    "strength",
+)
+CREATE_SNAPSHOT = "\n".join(
+    [
+        "CREATE MATERIALIZED VIEW ideas_idea_evidence_snapshot AS",
+        "SELECT e.*, now() AS refreshed_at FROM ideas_idea_evidence e WITH NO DATA;",
+        "CREATE UNIQUE INDEX idea_evidence_snapshot_pk ON ideas_idea_evidence_snapshot (idea_id);",
+        *(
+            f"CREATE INDEX idea_evidence_snapshot_{column}"
+            f" ON ideas_idea_evidence_snapshot ({column} DESC, idea_id);"
+            for column in SORTED_COLUMNS
+        ),
+        "REFRESH MATERIALIZED VIEW ideas_idea_evidence_snapshot;",
+    ]
+)
 
 
 class Migration(migrations.Migration):

@@ -4,6 +4,7 @@ the same rows as CSV, and the page where PMs tune the scoring weights."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +39,8 @@ from ideas.views.forum import safe_next
 from portal.models import TRIAGE_ROLES, User
 
 PAGE_SIZE = 50
+NEWER_SHOWN = 10
+NEWER_MARGIN = dt.timedelta(minutes=10)
 # How many per-idea errors a bulk action lists before summing up the rest.
 MAX_ERROR_MESSAGES = 10
 
@@ -119,15 +122,33 @@ def board_rows(
     sort: str = DEFAULT_SORT,
     direction: str = "desc",
     source: str = evidence.LIVE,
+    counted_only: bool = False,
 ) -> QuerySet[Idea]:
     """Open ideas with their evidence (live, or the snapshot: ideas/evidence.py), filtered
-    and sorted, in a fixed number of queries."""
+    and sorted, in a fixed number of queries. `counted_only` leaves out ideas newer than the
+    snapshot: the board's page then walks an index of the snapshot instead of sorting every
+    open idea."""
+    ideas = open_ideas(user=user, filters=filters).select_related(source, "category", "owner")
+    if counted_only:
+        ideas = ideas.filter(**{f"{source}__isnull": False})
+    column = SORTS[sort]
+    field = F(column.order_by.replace("evidence__", f"{source}__", 1))
+    if column.order_by.startswith("evidence__"):
+        # Evidence is never missing (zeros when there is none): plain ASC/DESC, as indexed.
+        primary = field.asc() if direction == "asc" else field.desc()
+    else:
+        # Ideas without effort or fit always go last, whichever way the column is sorted.
+        primary = field.asc(nulls_last=True) if direction == "asc" else field.desc(nulls_last=True)
+    # Ties fall back to the score, then the id, so pages never overlap or skip a row.
+    return ideas.order_by(primary, F(f"{source}__score").desc(), "pk")
+
+
+def open_ideas(*, user: User, filters: dict[str, str]) -> QuerySet[Idea]:
+    """The open ideas the board shows, filtered; without evidence or order."""
     ideas = (
         Idea.objects.visible_to(user)
         .listed()
         .filter(status__in=OPEN_STATUSES)
-        # The evidence, category and owner come in the same query as the idea.
-        .select_related(source, "category", "owner")
         .prefetch_related("tags")
         # Neither the board nor the CSV shows the body or the search vector: don't fetch them.
         .defer("body", "search_vector")
@@ -140,22 +161,38 @@ def board_rows(
     account = {name: filters[name] for name in ACCOUNT_FILTERS if filters.get(name)}
     if account:
         ideas = ideas.filter(evidence_from_accounts(**account))
-    field = F(SORTS[sort].order_by.replace("evidence__", f"{source}__", 1))
-    # Ideas without effort or fit (or, in the snapshot, ideas newer than it) always go last,
-    # whichever way the column is sorted.
-    primary = field.asc(nulls_last=True) if direction == "asc" else field.desc(nulls_last=True)
-    # Ties fall back to the score, then the id, so pages never overlap or skip a row.
-    return ideas.order_by(primary, F(f"{source}__score").desc(nulls_last=True), "pk")
+    return ideas
 
 
 def board_query(request: HttpRequest) -> tuple[dict[str, str], str, str, QuerySet[Idea], str]:
+    """The board's rows for the CSV: every open idea, those newer than a snapshot last."""
     filters = parse_filters(request.GET)
     sort, direction = parse_sort(request.GET)
     source = evidence.board_source()
     rows = board_rows(
         user=request.user, filters=filters, sort=sort, direction=direction, source=source
     )
+    if source == evidence.SNAPSHOT:
+        # The LEFT JOIN gives ideas newer than the snapshot no figures: put them last.
+        column = SORTS[sort]
+        if column.order_by.startswith("evidence__"):
+            field = F(column.order_by.replace("evidence__", f"{source}__", 1))
+            primary = (
+                field.asc(nulls_last=True) if direction == "asc" else field.desc(nulls_last=True)
+            )
+            rows = rows.order_by(primary, F(f"{source}__score").desc(nulls_last=True), "pk")
     return filters, sort, direction, rows, source
+
+
+def newer_than_snapshot(
+    user: User, filters: dict[str, str], snapshot_at: dt.datetime | None
+) -> list[Idea]:
+    """Up to NEWER_SHOWN open ideas (filtered) that the snapshot has not counted yet."""
+    ideas = open_ideas(user=user, filters=filters).filter(evidence_snapshot__isnull=True)
+    if snapshot_at is not None:
+        # Ideas committed after the refresh began; the margin covers slow transactions.
+        ideas = ideas.filter(created_at__gte=snapshot_at - NEWER_MARGIN)
+    return list(ideas.prefetch_related(None).order_by("-created_at", "-pk")[:NEWER_SHOWN])
 
 
 def figures(idea: Idea, source: str) -> IdeaEvidence | IdeaEvidenceSnapshot | None:
@@ -188,16 +225,30 @@ def column_headers(filters: dict[str, str], sort: str, direction: str) -> list[d
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     """Open ideas ranked by priority score, with filters, sorting and bulk actions."""
-    filters, sort, direction, rows, source = board_query(request)
-    # Queries: session, user, (the snapshot's age,) COUNT, the page's rows (with evidence,
-    # category and owner), their tags, then categories, owners and tags for the forms: the
-    # same for any page size.
-    snapshot_at = None
+    filters = parse_filters(request.GET)
+    sort, direction = parse_sort(request.GET)
+    source = evidence.board_source()
+    # Queries: session, user, (the idea count estimate, or the snapshot's age,) COUNT, the
+    # page's rows (with evidence, category and owner), their tags, (ideas newer than the
+    # snapshot,) then categories, owners and tags for the forms: the same for any page size.
+    snapshot_at, newer = None, []
+    rows = board_rows(
+        user=request.user,
+        filters=filters,
+        sort=sort,
+        direction=direction,
+        source=source,
+        counted_only=source == evidence.SNAPSHOT,
+    )
+    paginator = Paginator(rows, PAGE_SIZE)
     if source == evidence.SNAPSHOT:
         snapshot_at = evidence.refreshed_at()
         if evidence.is_stale(snapshot_at):
             evidence.request_refresh()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Counted without the snapshot's join: open ideas, however new.
+        paginator.count = open_ideas(user=request.user, filters=filters).count()
+        newer = newer_than_snapshot(request.user, filters, snapshot_at)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for idea in page.object_list:
         idea.figures = figures(idea, source)
@@ -222,6 +273,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "regions": Region.choices,
             "plans": Plan.choices,
             "snapshot": source == evidence.SNAPSHOT,
+            "newer": newer,
             "snapshot_at": snapshot_at,
             "snapshot_max_age_minutes": max(1, settings.LODE_BOARD_SNAPSHOT_MAX_AGE // 60),
         },
