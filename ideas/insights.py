@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from ideas.choices import Importance, Lifecycle, Plan, Region, Segment, SignalKind, Status
+
+logger = logging.getLogger(__name__)
 
 # Periods: the presets, and the longest custom range (three years and a leap day).
 RANGES = {"30": 30, "90": 90, "365": 365}
@@ -218,13 +223,17 @@ class Change:
     previous: int
     current_arr: Decimal = Decimal(0)
     previous_arr: Decimal = Decimal(0)
-    url: str = ""
+    slug: str | None = None  # ideas only: the link is built when shown, not for every idea
     by_arr: bool = False
     p_value: float | None = None  # None: too few events to test
     q_value: float | None = None  # Benjamini–Hochberg adjusted, within the family
     ratio: float | None = None  # current / previous; None when previous is 0 (new demand)
     ratio_low: float | None = None
     ratio_high: float | None = None  # None: unbounded
+
+    @property
+    def url(self) -> str:
+        return idea_url(self.key, self.slug) if self.slug is not None else ""
 
     @property
     def tested(self) -> bool:
@@ -563,8 +572,32 @@ class MoversPanel:
     previous: int
     by_arr: bool = False
     min_events: int = MIN_EVENTS
+    # family -> (flagged rising, flagged cooling), counted over the whole family, so the
+    # summary stays right after compact() keeps only the changes shown.
+    flag_counts: dict[str, tuple[int, int]] | None = None
     key: str = "movers"
     title: str = "Rising and cooling"
+
+    def __post_init__(self) -> None:
+        if self.flag_counts is None:
+            self.flag_counts = {
+                name: (
+                    sum(c.flagged and c.direction == "rising" for c in family),
+                    sum(c.flagged and c.direction == "cooling" for c in family),
+                )
+                for name, _, family in self.families
+            }
+
+    def compact(self) -> MoversPanel:
+        """The same panel with only the changes any view shows (a year has a change for
+        nearly every idea: 100,000 rows the page, report, CSV and deck never list)."""
+        return replace(
+            self,
+            ideas=movers(self.ideas),
+            categories=movers(self.categories),
+            tags=movers(self.tags),
+            flag_counts=self.flag_counts,
+        )
 
     @property
     def shown(self) -> dict[str, list[Change]]:
@@ -590,8 +623,8 @@ class MoversPanel:
     @property
     def summary(self) -> str:
         parts = []
-        for name, _, family in self.families:
-            up, down = len(self.flagged(family, "rising")), len(self.flagged(family, "cooling"))
+        for name, _, _ in self.families:
+            up, down = (self.flag_counts or {}).get(name, (0, 0))
             if up or down:
                 parts.append(f"{name.lower()}: {up} rising, {down} cooling")
         change = f"{self.current} events against {self.previous} in the previous period"
@@ -1286,6 +1319,11 @@ class Insights:
         previous = self.movers.previous
         return (self.movers.current - previous) / previous if previous else None
 
+    def compact(self) -> Insights:
+        """What every view of this question reads, without the changes none of them lists:
+        small enough to cache (a year at 100,000 ideas: ~20 MB pickled in full)."""
+        return replace(self, movers=self.movers.compact())
+
 
 # SQL. Constant text with bound parameters only: filters compare against '' when unused,
 # which PostgreSQL folds away at plan time, so no SQL is ever assembled from input.
@@ -1742,7 +1780,7 @@ def demand_changes(query: InsightsQuery) -> dict[str, Any]:
             previous=prev,
             current_arr=cur_arr,
             previous_arr=prev_arr,
-            url=idea_url(key, slug) if dim == "idea" else "",
+            slug=(slug or "") if dim == "idea" else None,
             by_arr=query.by_arr,
         )
         if dim == "all":
@@ -1956,6 +1994,8 @@ def compute(
     """Every panel for this question, in a fixed number of queries whatever the data size:
     demand changes, top ideas, chatter and its verbatims, the mesh, decisions (figures and
     the latest), sentiment (figures and examples), plus categories unless given."""
+    # "As of": when the first query reads the data, not when the last one returns.
+    started = timezone.now()
     if categories is None:
         categories = category_choices()
     demand = demand_changes(query)
@@ -1963,7 +2003,7 @@ def compute(
     overall = demand["overall"]
     return Insights(
         query=query,
-        generated_at=timezone.now(),
+        generated_at=started,
         categories={slug: name for _, slug, name in categories},
         top=top_ideas(query),
         movers=MoversPanel(
@@ -1980,6 +2020,139 @@ def compute(
         decisions=decisions(query),
         sentiment=sentiment(query),
     )
+
+
+# Cached figures. A year at 100,000 ideas and a million votes takes seconds to aggregate
+# (docs/performance.md), so the page, the report and the exports read the figures from
+# Django's cache (settings.CACHES, shared by every app server) and say how old they are:
+#
+# - an entry lives MAX_AGE seconds: the longest a vote, a signal or a decision can stay out
+#   of the figures, unless a PM asks for fresh ones (`refresh`, the page's "Refresh now");
+# - reading an entry older than REFRESH_AFTER queues a recomputation (once) for the worker,
+#   and `manage.py refresh_insights` (cron, every few minutes) queues the preset periods, so
+#   the presets are recomputed before they expire and nobody waits for them;
+# - a miss (a filtered question nobody asked for lately, a fresh cache) computes at once.
+#
+# The figures do not depend on who asks: every view checks `can_view_insights` before it
+# reads the cache, and the key holds nothing but the question, so a hit can never show one
+# person's data to someone else; customers and visitors never get this far.
+
+CACHE_PREFIX = "lode:insights"
+# Bump when Insights or its panels change shape, so an old pickle is never read back.
+CACHE_VERSION = 1
+MAX_AGE = 10 * 60
+REFRESH_AFTER = 5 * 60
+
+
+def cache_key(query: InsightsQuery, suffix: str = "") -> str:
+    """One entry per question: period, filters, measure and focus (and the time zone the
+    days are cut in). Validated values only: every distinct question is one entry."""
+    filters = query.filters
+    parts = (
+        CACHE_VERSION,
+        timezone.get_current_timezone_name(),
+        query.period.start.isoformat(),
+        query.period.end.isoformat(),
+        filters.segment,
+        filters.region,
+        filters.plan,
+        filters.lifecycle,
+        filters.category,
+        query.weight,
+        query.focus,
+    )
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    return f"{CACHE_PREFIX}:{digest}{suffix}"
+
+
+def age(result: Insights) -> dt.timedelta:
+    return timezone.now() - result.generated_at
+
+
+def store(result: Insights) -> Insights:
+    """Cache compacted figures until MAX_AGE after they were read."""
+    result = result.compact()
+    remaining = MAX_AGE - age(result).total_seconds()
+    try:
+        if remaining > 0:
+            cache.set(cache_key(result.query), result, remaining)
+    except Exception:
+        logger.warning("Could not store insights in the cache", exc_info=True)
+    return result
+
+
+def cached(
+    query: InsightsQuery, categories: Sequence[tuple[int, str, str]] | None = None
+) -> Insights:
+    """The figures for this question, at most MAX_AGE old: from the cache (one query with
+    the database cache), else computed now. Callers check `can_view_insights` first."""
+    try:
+        result = cache.get(cache_key(query))
+    except Exception:
+        logger.warning("Insights cache unavailable; computing", exc_info=True)
+        result = None
+    # The entry expires by itself; the age check also holds when a backend keeps it longer.
+    if result is None or age(result).total_seconds() > MAX_AGE:
+        return store(compute(query, categories))
+    if age(result).total_seconds() > REFRESH_AFTER:
+        request_refresh(query)
+    return result
+
+
+def refresh(query: InsightsQuery) -> Insights:
+    """Compute the figures now and cache them: "Refresh now", and the worker's job."""
+    try:
+        cache.delete(cache_key(query, ":queued"))  # a change from now on queues the next
+    except Exception:
+        logger.warning("Insights cache unavailable", exc_info=True)
+    return store(compute(query))
+
+
+def task_arguments(query: InsightsQuery) -> dict[str, str]:
+    """The question as JSON-safe keyword arguments for tasks.refresh_insights."""
+    filters = query.filters
+    return {
+        "start": query.period.start.isoformat(),
+        "end": query.period.end.isoformat(),
+        "segment": filters.segment,
+        "region": filters.region,
+        "plan": filters.plan,
+        "lifecycle": filters.lifecycle,
+        "category": filters.category,
+        "weight": query.weight,
+        "focus": query.focus,
+    }
+
+
+def query_from_arguments(arguments: dict[str, str]) -> InsightsQuery:
+    values = dict(arguments)
+    period = Period(
+        dt.date.fromisoformat(values.pop("start")), dt.date.fromisoformat(values.pop("end"))
+    )
+    weight, focus = values.pop("weight", "count"), values.pop("focus", "")
+    return InsightsQuery(period, Filters(**values), weight=weight, focus=focus)
+
+
+def request_refresh(query: InsightsQuery) -> bool:
+    """Queue a recomputation of this question for the worker, unless one is queued already
+    (for MAX_AGE at most: a lost job does not block the next). True if it queued one."""
+    try:
+        if not cache.add(cache_key(query, ":queued"), True, MAX_AGE):
+            return False
+    except Exception:
+        logger.warning("Insights cache unavailable; not queueing a refresh", exc_info=True)
+        return False
+    from ideas import tasks
+
+    transaction.on_commit(
+        functools.partial(tasks.refresh_insights.enqueue, **task_arguments(query)), robust=True
+    )
+    return True
+
+
+def preset_queries(today: dt.date | None = None) -> list[InsightsQuery]:
+    """What the worker keeps warm: the preset periods, unfiltered, counted in events."""
+    return [InsightsQuery(Period.last(days, today)) for days in RANGES.values()]
 
 
 # Sentiment: scored once, when a comment or signal is written (see services.py), so the

@@ -59,3 +59,35 @@ def refresh_evidence_snapshot() -> float:
     from ideas import evidence
 
     return evidence.refresh_snapshot()
+
+
+@task()
+def refresh_insights(
+    start: str,
+    end: str,
+    segment: str = "",
+    region: str = "",
+    plan: str = "",
+    lifecycle: str = "",
+    category: str = "",
+    weight: str = "count",
+    focus: str = "",
+) -> str:
+    """Recompute one insights question and cache it (ideas/insights.py, "Cached figures")."""
+    from ideas import insights
+
+    query = insights.query_from_arguments(
+        {
+            "start": start,
+            "end": end,
+            "segment": segment,
+            "region": region,
+            "plan": plan,
+            "lifecycle": lifecycle,
+            "category": category,
+            "weight": weight,
+            "focus": focus,
+        }
+    )
+    result = insights.refresh(query)
+    return f"{query.period} as of {result.generated_at.isoformat()}"

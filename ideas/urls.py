@@ -59,6 +59,7 @@ urlpatterns = [
     path("board/weights/", board.weights, name="weights"),
     path("insights/", insights.insights_page, name="insights"),
     path("insights/report/", insights.report, name="insights_report"),
+    path("insights/refresh/", insights.refresh, name="insights_refresh"),
     path("insights/report.csv", insights.report_csv, name="insights_csv"),
     path("insights/report.pptx", insights.report_pptx, name="insights_pptx"),
 ]

@@ -259,6 +259,14 @@ MATRIX: dict[str, list[Check]] = {
         name: [get(r(name), expect(404, staff=200, pm=200, admin=200))]
         for name in ("ideas:insights_csv", "ideas:insights_pptx")
     },
+    # An empty form is the default question: recomputed, then back to the page.
+    "ideas:insights_refresh": [
+        get(r("ideas:insights_refresh"), expect(404, staff=405, pm=405, admin=405)),
+        post(
+            r("ideas:insights_refresh"),
+            expect(404, staff=REDIRECT, pm=REDIRECT, admin=REDIRECT),
+        ),
+    ],
     # --- REST API (docs/api.md, "Who may do what") ---
     "api:ideas": [
         get(r("api:ideas"), everyone(200)),
