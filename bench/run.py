@@ -669,9 +669,12 @@ def main() -> int:
         return 0 if all(v["met"] for v in report["verdicts"]) else 1
     finally:
         stop_gunicorn(gunicorn)
-        from django.db import connections
+        from django.apps import apps
 
-        connections.close_all()
+        if apps.ready:  # Django was set up (the fixtures), so it may hold connections
+            from django.db import connections
+
+            connections.close_all()
         if not args.keep:
             admin_sql(host, pg_port, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
             log(f"Dropped {db_name}")

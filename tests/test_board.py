@@ -677,3 +677,13 @@ def test_board_query_count_does_not_grow_with_the_data(client_for, pm):
         client.get(board_url(segment=Segment.TECHNOLOGY, sort="momentum"))
 
     assert len(few) == len(many) <= BOARD_QUERIES
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1.5, "1.50"), (-0.25, "-0.25"), (-0.0001, "0.00"), (Decimal("12.345"), "12.35"), (None, "")],
+)
+def test_figures_show_two_decimals_and_never_minus_zero(value, shown):
+    from ideas.templatetags.lode import fixed
+
+    assert fixed(value) == shown
