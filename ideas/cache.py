@@ -4,8 +4,11 @@ roadmap. See docs/scaling.md ("Caching").
 - **Anonymous visitors only.** Signed-in people see their own votes, and the company's
   people see internal ideas, so their pages are always computed; internal ideas can never
   enter the cache because its reads run as an anonymous visitor.
-- **Data, not HTML.** The cache holds the rows a page shows; each response still renders
-  with its own CSRF token, CSP nonce and messages.
+- **The page's body, not the page.** The forum list caches its rows together with the HTML
+  rendered from them (everything under the navigation: rows, sort, filters, pagination), so
+  a warm visit renders only base.html around it: two cache reads, no other query. The
+  roadmap caches its rows. Each response still renders its own CSRF token, CSP nonce and
+  messages, which live in base.html, outside what is cached.
 - **Generations, not guesses.** Every key carries a generation number. The services bump it
   after every write that changes what these pages show (votes, comments, recounts), and a
   receiver below bumps it whenever an Idea or a Category is saved or deleted (services and
@@ -14,6 +17,9 @@ roadmap. See docs/scaling.md ("Caching").
 - **A bounded worst case.** Entries also expire after `LODE_ANON_CACHE_SECONDS` (60 s by
   default; 0 turns caching off): the longest a change that bypasses both (raw SQL, a bulk
   load, the clock moving the roadmap's 90-day window) stays invisible to visitors.
+
+The review queue's filter counts use the same machinery with their own generation
+(`triage_counts`).
 
 A cache that fails (Redis down) is logged and skipped: pages are computed as if uncached.
 """
@@ -28,7 +34,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +42,7 @@ from django.utils.cache import patch_vary_headers
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "lode:anon:generation"
+TRIAGE_GENERATION_KEY = "lode:triage:generation"
 KEY_PREFIX = "lode:anon"
 
 
@@ -44,24 +50,24 @@ def timeout() -> int:
     return settings.LODE_ANON_CACHE_SECONDS
 
 
-def generation() -> int:
+def generation(key: str = GENERATION_KEY) -> int:
     """The current generation; a missing one (a fresh or flushed cache) starts from the
     clock, so it never repeats a number whose entries might still be stored."""
-    value = cache.get(GENERATION_KEY)
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        value = cache.get(GENERATION_KEY) or time.time_ns()
+        cache.add(key, time.time_ns(), None)
+        value = cache.get(key) or time.time_ns()
     return value
 
 
-def _increment() -> None:
+def _increment(key: str = GENERATION_KEY) -> None:
     try:
         try:
-            cache.incr(GENERATION_KEY)
+            cache.incr(key)
         except ValueError:  # no generation yet: any new number invalidates everything
-            cache.set(GENERATION_KEY, time.time_ns(), None)
+            cache.set(key, time.time_ns(), None)
     except Exception:
-        logger.warning("Could not bump the anonymous cache generation", exc_info=True)
+        logger.warning("Could not bump the cache generation %s", key, exc_info=True)
 
 
 def bump() -> None:
@@ -79,12 +85,17 @@ def _key(name: str, parts: dict[str, Any]) -> str:
     return f"{KEY_PREFIX}:{generation()}:{name}:{digest}"
 
 
+def serves(request: HttpRequest) -> bool:
+    """Whether this request's page may come from (and go to) the anonymous cache."""
+    return not request.user.is_authenticated and bool(timeout())
+
+
 def for_anonymous[T](
     request: HttpRequest, name: str, parts: dict[str, Any], compute: Callable[[], T]
 ) -> T:
     """`compute()`, served from the cache to anonymous visitors. `parts` must come from a
     small, validated set of values: every distinct combination is a cache entry."""
-    if request.user.is_authenticated or not timeout():
+    if not serves(request):
         return compute()
     try:
         key = _key(name, parts)
@@ -101,22 +112,29 @@ def for_anonymous[T](
     return value
 
 
-def first_page(
-    request: HttpRequest, ideas: Any, per_page: int, parts: dict[str, Any]
-) -> Page | None:
-    """The first page of `ideas` for an anonymous visitor, from the cache; None when the
-    request is not one to cache (signed in, a later page), so the caller paginates itself."""
-    if request.user.is_authenticated or request.GET.get("page", "1") not in {"", "1"}:
-        return None
+def triage_counts[T](compute: Callable[[], T]) -> T:
+    """The review queue's filter counts (the same for every PM), from the shared cache.
 
-    def compute() -> tuple[list, int]:
-        page = Paginator(ideas, per_page).page(1)
-        return list(page.object_list), page.paginator.count
-
-    rows, count = for_anonymous(request, "list", parts, compute)
-    paginator = Paginator(rows, per_page)
-    paginator.count = count  # the whole list's length, not the cached page's
-    return Page(rows, 1, paginator)
+    They count every waiting idea and signal, which takes a few hundred milliseconds at
+    volume, while they change only when an idea, a signal or a category is written. Those
+    writes bump TRIAGE_GENERATION_KEY once they commit (`_bump_triage`); anything else
+    (raw SQL, a bulk load, the age buckets' boundaries moving with the clock) shows within
+    LODE_ANON_CACHE_SECONDS, 0 turning this off too."""
+    if not timeout():
+        return compute()
+    try:
+        key = f"lode:triage:{generation(TRIAGE_GENERATION_KEY)}:counts"
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; counting the triage queue", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout())
+        except Exception:
+            logger.warning("Could not store the triage counts", exc_info=True)
+    return value
 
 
 def vary_on_cookie(response: HttpResponse) -> HttpResponse:
@@ -129,11 +147,21 @@ def _bump_on_change(sender: type, **kwargs: Any) -> None:
     bump()
 
 
+def _bump_triage(sender: type, **kwargs: Any) -> None:
+    if timeout():  # after the commit, for the reason given in bump()
+        transaction.on_commit(lambda: _increment(TRIAGE_GENERATION_KEY))
+
+
 def connect_signals() -> None:
-    from ideas.models import Category, Idea
+    from ideas.models import Category, Idea, Signal
 
     for model in (Idea, Category):
         for signal in (post_save, post_delete):
             signal.connect(
                 _bump_on_change, sender=model, dispatch_uid=f"lode-anon-cache-{model.__name__}"
+            )
+    for model in (Idea, Signal, Category):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _bump_triage, sender=model, dispatch_uid=f"lode-triage-cache-{model.__name__}"
             )

@@ -32,7 +32,7 @@ from ideas.choices import Status, Visibility
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ideas.models import Account, Idea
+    from ideas.models import Account, Category, Idea
     from portal.models import User
 
 # Private-use characters mark highlights inside ts_headline's output; input validation forbids
@@ -334,22 +334,25 @@ def triage_sets(filters: dict) -> tuple[models.QuerySet, models.QuerySet]:
     )
 
 
-def triage_queue(filters: dict, *, newest_first: bool = False) -> models.QuerySet:
+def triage_queue(
+    filters: dict, *, newest_first: bool = False, upto: int | None
+) -> models.QuerySet:
     """One list of (kind, pk, created_at) over new ideas and unrouted signals, oldest first:
-    a UNION in SQL, so it pages in the database whatever its length."""
-    ideas, signals = triage_sets(filters)
-    rows = (
-        ideas.annotate(queue_kind=Value("idea"))
-        .values_list("queue_kind", "pk", "created_at")
-        .union(
-            signals.annotate(queue_kind=Value("signal")).values_list(
-                "queue_kind", "pk", "created_at"
-            ),
-            all=True,
-        )
-    )
+    a UNION in SQL, so it pages in the database whatever its length.
+
+    Each half stops at its first `upto` rows in queue order (an index walk), and the union
+    sorts those: enough for any page ending at row `upto`, without sorting every waiting
+    item on each request. `upto=None` is the whole queue (to count it)."""
     order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
-    return rows.order_by(*order)
+
+    def half(queryset: models.QuerySet, kind: str) -> models.QuerySet:
+        rows = queryset.annotate(queue_kind=Value(kind)).values_list(
+            "queue_kind", "pk", "created_at"
+        )
+        return rows.order_by(*order)[:upto] if upto is not None else rows.order_by()
+
+    ideas, signals = triage_sets(filters)
+    return half(ideas, "idea").union(half(signals, "signal"), all=True).order_by(*order)
 
 
 def triage_page_objects(rows: list[tuple]) -> list:
@@ -367,56 +370,37 @@ def triage_page_objects(rows: list[tuple]) -> list:
     ]
 
 
-def triage_counts() -> dict:
-    """How many items wait under each filter value, for the filter bar (fixed queries)."""
+def triage_counts(categories: list[Category]) -> dict:
+    """How many items wait under each filter value, for the filter bar: one pass over the
+    new ideas and one over the unrouted signals, each counting every value at once."""
+    from ideas.choices import IdeaSource, Segment
     from ideas.models import Idea, Signal
 
-    ideas = Idea.objects.listed().filter(status=Status.NEW)
-    signals = Signal.objects.filter(idea__isnull=True)
-    by_source = dict(
-        ideas.order_by().values_list("source").annotate(n=Count("pk")).values_list("source", "n")
-    )
-    signal_roles = dict(
-        signals.order_by()
-        .values_list("captured_by__role")
-        .annotate(n=Count("pk"))
-        .values_list("captured_by__role", "n")
-    )
-    by_source["sales"] = by_source.get("sales", 0) + signal_roles.get("sales", 0)
-    by_source["staff"] = by_source.get("staff", 0) + sum(
-        signal_roles.get(role, 0) for role in STAFF_ROLES
-    )
-    by_category = dict(
-        ideas.order_by()
-        .values_list("category__slug")
-        .annotate(n=Count("pk"))
-        .values_list("category__slug", "n")
-    )
-    by_segment: dict[str, int] = dict(
-        ideas.order_by()
-        .values_list("account__segment")
-        .annotate(n=Count("pk"))
-        .values_list("account__segment", "n")
-    )
-    for segment, n in (
-        signals.order_by()
-        .values_list("account_segment")
-        .annotate(n=Count("pk"))
-        .values_list("account_segment", "n")
-    ):
-        by_segment[segment] = by_segment.get(segment, 0) + n
-    ages = dict.fromkeys(TRIAGE_AGES, 0)
-    for queryset in (ideas, signals):
-        counted = queryset.aggregate(
-            **{name: Count("pk", filter=_age_filter("created_at", name)) for name in TRIAGE_AGES}
+    ages = {name: _age_filter("created_at", name) for name in TRIAGE_AGES}
+    segments = {value: Q(account__segment=value) for value in Segment}
+    idea_counts = (
+        Idea.objects.listed()
+        .filter(status=Status.NEW)
+        .aggregate(
+            **{f"source:{value}": Count("pk", filter=Q(source=value)) for value in IdeaSource},
+            **{f"category:{c.slug}": Count("pk", filter=Q(category=c.pk)) for c in categories},
+            **{f"segment:{value}": Count("pk", filter=q) for value, q in segments.items()},
+            **{f"age:{name}": Count("pk", filter=condition) for name, condition in ages.items()},
         )
-        for name, n in counted.items():
-            ages[name] += n
+    )
+    signal_counts = Signal.objects.filter(idea__isnull=True).aggregate(
+        **{
+            "source:sales": Count("pk", filter=Q(captured_by__role="sales")),
+            "source:staff": Count("pk", filter=Q(captured_by__role__in=STAFF_ROLES)),
+        },
+        **{f"segment:{value}": Count("pk", filter=Q(account_segment=value)) for value in Segment},
+        **{f"age:{name}": Count("pk", filter=condition) for name, condition in ages.items()},
+    )
+    counts: dict = {"source": {}, "category": {}, "segment": {}, "age": {}}
+    for counted in (idea_counts, signal_counts):
+        for key, n in counted.items():
+            group, value = key.split(":", 1)
+            counts[group][value] = counts[group].get(value, 0) + n
     # The age buckets cover every item exactly once.
-    return {
-        "source": by_source,
-        "category": by_category,
-        "segment": by_segment,
-        "age": ages,
-        "total": sum(ages.values()),
-    }
+    counts["total"] = sum(counts["age"].values())
+    return counts

@@ -1,6 +1,7 @@
 """The review queue, the review panel and routing, through the pages."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -125,14 +126,93 @@ def test_declining_in_place_without_explanation_shows_the_reason(client_for, pm)
 
 
 @pytest.mark.parametrize("rows", [4, 40])
-def test_queue_runs_a_fixed_number_of_queries(client_for, pm, django_assert_max_num_queries, rows):
+def test_queue_runs_a_fixed_number_of_queries(
+    client_for, pm, django_assert_max_num_queries, rows, settings
+):
     for _ in range(rows // 2):
         factories.IdeaFactory()
         factories.SignalFactory(idea=None)
     client = client_for(pm)
-    # session, user, count, page rows, ideas, signals, 7 filter counts, categories.
-    with django_assert_max_num_queries(14):
+    settings.LODE_ANON_CACHE_SECONDS = 0  # the page's own queries; the cached counts below
+    # session, user, page rows, ideas, signals, categories, filter counts (ideas, signals).
+    with django_assert_max_num_queries(8):
         assert client.get(QUEUE).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [4, 40])
+def test_a_warm_queue_reads_its_counts_from_the_cache(
+    client_for, pm, django_assert_max_num_queries, rows
+):
+    for _ in range(rows // 2):
+        factories.IdeaFactory()
+        factories.SignalFactory(idea=None)
+    client = client_for(pm)
+    client.get(QUEUE)
+    # session, user, page rows, ideas, signals, categories, counts' generation, counts.
+    with django_assert_max_num_queries(8) as captured:
+        assert client.get(QUEUE).status_code == 200
+    assert not any("FILTER (WHERE" in query["sql"] for query in captured.captured_queries)
+
+
+def test_queue_counts_follow_triage_once_it_commits(
+    client_for, pm, sales, django_capture_on_commit_callbacks
+):
+    ideas = factories.IdeaFactory.create_batch(2)
+    signal = factories.SignalFactory(idea=None, captured_by=sales)
+    client = client_for(pm)
+
+    def badge() -> str:
+        return re.search(r"Review queue <span[^>]*>(\d+)<", client.get(QUEUE).text).group(1)
+
+    assert badge() == "3"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ideas:triage_status", args=[ideas[0].pk]), {"status": "planned"})
+    assert badge() == "2"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ideas:triage_route", args=[signal.pk]), {"idea": ideas[1].pk})
+    assert badge() == "1"
+    text = client.get(QUEUE).text
+    assert 'Sales <span class="text-body-secondary">(0)</span>' in text
+    assert 'Customers <span class="text-body-secondary">(1)</span>' in text
+
+
+def test_a_new_signal_reaches_the_cached_counts(
+    client_for, pm, django_capture_on_commit_callbacks
+):
+    client = client_for(pm)
+    assert 'Any <span class="text-body-secondary">(0)</span>' in client.get(QUEUE).text
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.SignalFactory(idea=None)
+    assert 'Any <span class="text-body-secondary">(1)</span>' in client.get(QUEUE).text
+
+
+def test_queue_pages_without_counting_and_an_old_link_shows_the_last_page(client_for, pm):
+    start = timezone.now() - dt.timedelta(days=3)
+    for n in range(35):
+        idea = factories.IdeaFactory(title=f"Queued idea number {n:02d}")
+        Idea.objects.filter(pk=idea.pk).update(created_at=start + dt.timedelta(minutes=n))
+    client = client_for(pm)
+    first = client.get(QUEUE).text
+    assert "Queued idea number 00" in first and "Queued idea number 29" in first
+    assert "Queued idea number 30" not in first
+    assert "?page=2" in first and "Page 1<" in first
+    second = client.get(QUEUE, {"page": 2}).text
+    assert "Queued idea number 30" in second and "Queued idea number 34" in second
+    assert "Queued idea number 29" not in second
+    assert "?page=3" not in second and "?page=1" in second
+    past_the_end = client.get(QUEUE, {"page": 99}).text
+    shown = set(re.findall(r"Queued idea number (\d+)", past_the_end))
+    assert shown == {"30", "31", "32", "33", "34"}
+    newest = client.get(QUEUE, {"order": "newest", "page": 2}).text
+    assert "Queued idea number 04" in newest and "Queued idea number 05" not in newest
+
+
+def test_a_filtered_queue_shows_its_own_length(client_for, pm, sales):
+    factories.IdeaFactory.create_batch(2)
+    factories.SignalFactory.create_batch(3, idea=None, captured_by=sales)
+    client = client_for(pm)
+    assert re.search(r"Review queue <span[^>]*>5<", client.get(QUEUE).text)
+    assert re.search(r"Review queue <span[^>]*>3<", client.get(QUEUE, {"source": "sales"}).text)
 
 
 # Review panel

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +21,7 @@ from ideas import queries, ratelimit, services
 from ideas.choices import ActivityKind, Status
 from ideas.forms import CommentForm, IdeaForm
 from ideas.models import Category, Comment, Idea, StatusChange, Subscription, Vote
+from ideas.pagination import Page, capped_count, get_page, page_number
 from ideas.permissions import (
     can_see_evidence,
     can_see_internal_notes,
@@ -28,6 +30,9 @@ from ideas.permissions import (
 )
 
 PAGE_SIZE = 20
+# A search says how many ideas match up to here, then "more than": counting every match of
+# a common word would read most of the table.
+SEARCH_COUNT_CAP = 1000
 COMMENTS_PER_PAGE = 50
 SORT_OPTIONS = [("trending", "Trending"), ("top", "Top"), ("new", "New")]
 
@@ -80,36 +85,49 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")[:80]
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
+    number = page_number(request.GET.get("page"))
     ideas = queries.idea_list(
         user=request.user, sort=sort, search=search, category=category, status=status
     )
-    # Visitors' first pages come from the shared cache (not searches: too many variants).
-    page = None
-    if not search.strip() and (not category or Category.objects.filter(slug=category).exists()):
+    filters = {"q": search, "category": category, "status": status}
+    context = {
+        "sort": sort,
+        "sort_options": SORT_OPTIONS,
+        "search": search,
+        "categories": Category.objects.all(),
+        "statuses": Status.choices,
+        "current_category": category,
+        "current_status": status,
+        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
+    }
+
+    def first_page_for_visitors() -> tuple[Page, str]:
+        page = get_page(ideas, 1, PAGE_SIZE)
+        content = render_to_string(
+            "forum/idea_list.html#list-content", context | {"page": page}, request
+        )
+        return page, content
+
+    # Visitors' first pages (not searches: too many variants) are rendered once and served
+    # from the shared cache until something they show changes.
+    if (
+        anon_cache.serves(request)
+        and number == 1
+        and not search.strip()
+        and (not category or Category.objects.filter(slug=category).exists())
+    ):
         parts = {"sort": sort, "category": category, "status": status}
-        page = anon_cache.first_page(request, ideas, PAGE_SIZE, parts)
-    if page is None:
-        page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+        page, content = anon_cache.for_anonymous(request, "list", parts, first_page_for_visitors)
+        context |= {"page": page, "cached_content": content}
+    else:
+        context["page"] = get_page(ideas, number, PAGE_SIZE)
     if search.strip():
-        for idea in page:
+        context["search_count"] = capped_count(ideas, SEARCH_COUNT_CAP)
+        context["search_cap"] = SEARCH_COUNT_CAP
+        for idea in context["page"]:
             idea.title_html = queries.highlight(idea.title_headline)
             idea.body_html = queries.highlight(idea.body_headline)
-    filters = {"q": search, "category": category, "status": status}
-    response = render(
-        request,
-        "forum/idea_list.html",
-        {
-            "page": page,
-            "sort": sort,
-            "sort_options": SORT_OPTIONS,
-            "search": search,
-            "categories": Category.objects.all(),
-            "statuses": Status.choices,
-            "current_category": category,
-            "current_status": status,
-            "filter_query": urlencode({k: v for k, v in filters.items() if v}),
-        },
-    )
+    response = render(request, "forum/idea_list.html", context)
     return anon_cache.vary_on_cookie(response)
 
 

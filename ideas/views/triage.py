@@ -6,12 +6,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from ideas import cache as anon_cache
 from ideas import queries, services
 from ideas.choices import Segment, Status
 from ideas.forms import (
@@ -26,6 +26,7 @@ from ideas.forms import (
     VisibilityForm,
 )
 from ideas.models import Category, Comment, Idea, Signal, StatusChange
+from ideas.pagination import get_page, page_number
 from ideas.permissions import can_triage, require_role
 from ideas.views.forum import is_htmx
 
@@ -43,9 +44,14 @@ def queue_filters(request: HttpRequest) -> dict:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     filters = queue_filters(request)
-    rows = queries.triage_queue(filters, newest_first=filters["order"] == "newest")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    newest_first = filters["order"] == "newest"
+    number = page_number(request.GET.get("page"))
+    rows = queries.triage_queue(filters, newest_first=newest_first, upto=number * PAGE_SIZE + 1)
+    page = get_page(rows, number, PAGE_SIZE)
     items = queries.triage_page_objects(list(page.object_list))
+    categories = list(Category.objects.all())
+    counts = anon_cache.triage_counts(lambda: queries.triage_counts(categories))
+    narrowed = any(filters[key] for key in ("source", "category", "segment", "age"))
     active = {key: value for key, value in filters.items() if value}
     return render(
         request,
@@ -53,12 +59,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "items": items,
+            # Unfiltered, the queue's length is the counts' total: no query of its own.
+            "queue_length": (
+                queries.triage_queue(filters, upto=None).count() if narrowed else counts["total"]
+            ),
             "filters": filters,
             "filter_query": urlencode(active),
-            "counts": queries.triage_counts(),
+            "counts": counts,
             "sources": SOURCES,
             "ages": AGES,
-            "categories": Category.objects.all(),
+            "categories": categories,
             "segments": Segment.choices,
             "statuses": Status.choices,
         },
