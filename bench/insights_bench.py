@@ -1,14 +1,17 @@
 """How long the insights page and the executive report take at volume.
 
     DEBUG=true .venv/bin/python bench/insights_bench.py [--votes 1000000] [--signals 200000]
+    DATABASE_URL=… DEBUG=true .venv/bin/python bench/insights_bench.py --existing
 
 Creates a scratch database on the same PostgreSQL server (dropped at the end, also on
 failure), migrates it, fills it with two years of activity — 2,000 accounts, 20,000 customers,
 2,000 ideas, the votes and signals asked for, 100,000 comments and 6,000 decisions — using
 server-side INSERT … SELECT over generate_series (no row crosses the wire), then times
 `insights.compute` for the three preset periods and a filtered one, the page and the report
-through Django's test client, and the CSV and PowerPoint exports. Runs in a few minutes on
-two cores.
+through Django's test client, and the CSV and PowerPoint exports; then the page on a cache
+miss and from the cache, and the worker's refresh of the presets. Runs in a few minutes on
+two cores. `--existing` measures a database as it is (e.g. one `manage.py seed_bulk` filled)
+instead of a scratch one.
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ import django
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import DEFAULT_DB_ALIAS, connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from ideas import insights  # noqa: E402
 from ideas.choices import Lifecycle, Plan, Region, Segment  # noqa: E402
@@ -257,8 +263,9 @@ def measure() -> list[tuple[str, float, float]]:
         weight="arr",
     )
     results.append(("compute, 90 days, filtered", *timed(lambda: insights.compute(filtered))))
+    results.extend(measure_cache())
     client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.filter(role=Role.PM).first())
+    client.force_login(User.objects.filter(role__in=(Role.PM, Role.ADMIN)).first())
 
     def get(url: str) -> Callable[[], object]:
         def run() -> object:
@@ -269,13 +276,44 @@ def measure() -> list[tuple[str, float, float]]:
         return run
 
     for label, url in (
-        ("page /insights/ (90 days)", "/insights/?range=90"),
-        ("page /insights/ (365 days)", "/insights/?range=365"),
-        ("report /insights/report/ (90 days)", "/insights/report/?range=90"),
-        ("report.csv (90 days)", "/insights/report.csv?range=90"),
-        ("report.pptx (90 days)", "/insights/report.pptx?range=90"),
+        ("page /insights/ (90 days), cached", "/insights/?range=90"),
+        ("page /insights/ (365 days), cached", "/insights/?range=365"),
+        ("report (90 days), cached", "/insights/report/?range=90"),
+        ("report.csv (90 days), cached", "/insights/report.csv?range=90"),
+        ("report.pptx (90 days), cached", "/insights/report.pptx?range=90"),
     ):
         results.append((label, *timed(get(url))))
+    return results
+
+
+def measure_cache() -> list[tuple[str, float, float]]:
+    """The page as people see it: a miss (computed, then stored) and a hit (from the cache),
+    and what the worker's refresh of the three presets costs."""
+    results = []
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.filter(role__in=(Role.PM, Role.ADMIN)).first())
+    for days in ("90", "365"):
+        query = insights.InsightsQuery(insights.Period.last(int(days)))
+
+        def cold(days: str = days, query: insights.InsightsQuery = query) -> None:
+            cache.delete(insights.cache_key(query))
+            response = client.get(f"/insights/?range={days}")
+            assert response.status_code == 200, response.status_code
+
+        def hit(days: str = days) -> None:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/insights/?range={days}")
+            assert response.status_code == 200, response.status_code
+            assert len(queries) <= 4, len(queries)  # session, user, categories, cache
+
+        results.append((f"page, {days} days, cache miss", *timed(cold)))
+        results.append((f"page, {days} days, from the cache", *timed(hit)))
+    results.append(
+        (
+            "refresh_insights --now (30+90+365)",
+            *timed(lambda: call_command("refresh_insights", "--now", stdout=io.StringIO()), 1),
+        )
+    )
     return results
 
 
@@ -283,7 +321,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--signals", type=int, default=200_000)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="Measure the database DATABASE_URL names as it is (e.g. after manage.py "
+        "seed_bulk), without seeding or dropping anything.",
+    )
     args = parser.parse_args()
+    if args.existing:
+        print(f"Insights benchmark on {connection.settings_dict['NAME']}, {os.cpu_count()} CPUs")
+        report(measure())
+        return
     print(f"Insights benchmark: {args.votes:,} votes, {args.signals:,} signals, "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     with scratch_database("lode_bench_insights") as name:
@@ -292,10 +340,14 @@ def main() -> None:
         seed(args.votes, args.signals)
         print(f"  seeded in {time.perf_counter() - started:.0f}s")
         results = measure()
+    report(results)
+    print("\nScratch database dropped.")
+
+
+def report(results: list[tuple[str, float, float]]) -> None:
     print(f"\n{'what':<40} {'median':>8} {'best':>8}   (seconds, {REPEATS} runs after a warm-up)")
     for label, median, best in results:
         print(f"{label:<40} {median:>8.3f} {best:>8.3f}")
-    print("\nScratch database dropped.")
 
 
 if __name__ == "__main__":

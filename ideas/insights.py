@@ -1574,16 +1574,20 @@ backed AS (
     SELECT DISTINCT source, idea_id FROM grouped
      WHERE idea_id IS NOT NULL AND merged_into_id IS NULL
 ),
+latest AS (
+    -- Every idea's latest decision by the end of the period, once, hashed: a year backs
+    -- ~160,000 (source, idea) pairs, too many to look each one up.
+    SELECT DISTINCT ON (sc.idea_id) sc.idea_id, sc.to_status
+      FROM ideas_statuschange sc
+     WHERE sc.kind = 'status'
+       AND sc.to_status IN ('planned', 'in_progress', 'shipped', 'declined')
+       AND sc.created_at < %(until)s
+     ORDER BY sc.idea_id, sc.created_at DESC, sc.id DESC
+),
 outcome AS (
     SELECT b.source, b.idea_id, d.to_status
       FROM backed b
-      LEFT JOIN LATERAL (
-        SELECT sc.to_status FROM ideas_statuschange sc
-         WHERE sc.idea_id = b.idea_id AND sc.kind = 'status'
-           AND sc.to_status IN ('planned', 'in_progress', 'shipped', 'declined')
-           AND sc.created_at < %(until)s
-         ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1
-      ) d ON true
+      LEFT JOIN latest d ON d.idea_id = b.idea_id
 )
 SELECT CASE GROUPING(bucket) WHEN 0 THEN 'time' ELSE 'total' END AS part,
        bucket, source, SUM(n)::bigint AS n, NULL::bigint AS adopted, NULL::bigint AS declined

@@ -417,6 +417,21 @@ def test_the_mesh_counts_sources_and_which_ones_lead_to_decisions(pm, tech, rep)
     assert outcomes["sales"].adopted_share == 1.0
 
 
+def test_the_mesh_counts_each_ideas_latest_decision_by_the_end_of_the_period(pm, tech):
+    reversed_, later = factories.IdeaFactory(), factories.IdeaFactory()
+    for idea in (reversed_, later):
+        add_votes(idea, CURRENT_DAY, 2, tech)
+    for idea, status, day in (
+        (reversed_, Status.PLANNED, PREVIOUS_DAY),
+        (reversed_, Status.DECLINED, CURRENT_DAY),  # the latest: declined
+        (later, Status.SHIPPED, END + dt.timedelta(days=3)),  # after the period: not yet
+    ):
+        change = factories.StatusChangeFactory(idea=idea, actor=pm, to_status=status)
+        StatusChange.objects.filter(pk=change.pk).update(created_at=at(day))
+    outcome = {o.source: o for o in compute().mesh.outcomes}["customer"]
+    assert (outcome.ideas, outcome.adopted, outcome.declined) == (2, 0, 1)
+
+
 def test_decisions_in_the_period_and_time_to_first_decision(pm):
     def decide(idea: Idea, to: str, day: dt.date, explanation: str = "") -> None:
         change = factories.StatusChangeFactory(
