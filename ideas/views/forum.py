@@ -147,7 +147,9 @@ def render_idea_page(
     request: HttpRequest, idea: Idea, comment_form: CommentForm, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    comments = Comment.objects.filter(idea=idea).select_related("author").order_by("created_at")
+    comments = (
+        Comment.objects.filter(idea=idea).select_related("author").order_by("created_at", "id")
+    )
     timeline = StatusChange.objects.filter(idea=idea).select_related("actor")
     if not can_see_internal_notes(user):
         comments = comments.filter(is_internal=False)
@@ -157,6 +159,13 @@ def render_idea_page(
     paginator = Paginator(comments, COMMENTS_PER_PAGE)
     wanted = request.GET.get("comments")
     comments_page = paginator.get_page(wanted if wanted else paginator.num_pages)
+    # Pages in the newer half are read from the newest end: the default page costs one
+    # short index walk instead of an OFFSET over thousands of older comments.
+    bottom = (comments_page.number - 1) * COMMENTS_PER_PAGE
+    top = min(bottom + COMMENTS_PER_PAGE, paginator.count)
+    if paginator.count - top < bottom:
+        newest_first = comments.reverse()[paginator.count - top : paginator.count - bottom]
+        comments_page.object_list = list(reversed(newest_first))
     if idea.merged_into_id is not None and not can_view_idea(user, idea.merged_into):
         # The merge entry names the idea this one joined.
         timeline = timeline.exclude(kind=ActivityKind.MERGE)
