@@ -275,6 +275,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "snapshot": source == evidence.SNAPSHOT,
             "newer": newer,
             "snapshot_at": snapshot_at,
+            "snapshot_recent": snapshot_at is not None
+            and timezone.now() - snapshot_at < dt.timedelta(minutes=1),
             "snapshot_max_age_minutes": max(1, settings.LODE_BOARD_SNAPSHOT_MAX_AGE // 60),
         },
     )
