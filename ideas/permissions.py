@@ -34,7 +34,8 @@ def can_see_evidence(user: User | AnonymousUser) -> bool:
 
 def get_idea_for_user(request: HttpRequest, pk: int) -> Idea:
     """The idea, or 404 when it does not exist or this user may not see it."""
-    idea = get_object_or_404(Idea.objects.select_related("category", "author"), pk=pk)
+    ideas = Idea.objects.select_related("category", "author").defer("search_vector")
+    idea = get_object_or_404(ideas, pk=pk)
     if not can_view_idea(request.user, idea):
         security_event("private_not_found", request, target=f"idea:{idea.pk}")
         raise Http404("No such idea.")

@@ -59,7 +59,8 @@ class ServiceError(Exception):
 def _lock_idea(idea: Idea) -> Idea:
     # Voting, commenting and merging all lock the idea's row first, so they serialise per
     # idea and a vote can never land on an idea that a concurrent merge just closed.
-    return Idea.objects.select_for_update().get(pk=idea.pk)
+    # The search vector is never needed here, and reading it may mean a TOAST fetch.
+    return Idea.objects.select_for_update().defer("search_vector").get(pk=idea.pk)
 
 
 def _lock_live_idea(idea: Idea) -> Idea:
@@ -72,7 +73,7 @@ def _lock_live_idea(idea: Idea) -> Idea:
     for _ in range(20):
         if locked.merged_into_id is None:
             return locked
-        locked = Idea.objects.select_for_update().get(pk=locked.merged_into_id)
+        locked = _lock_idea(Idea(pk=locked.merged_into_id))
     raise ServiceError("This idea's merges go round in circles; ask a product manager.")
 
 
