@@ -80,10 +80,46 @@ def test_list_runs_a_fixed_number_of_queries(
     factories.IdeaFactory.create_batch(rows)
     # The queries of the page itself; the anonymous cache's are tested in test_cache.py.
     settings.LODE_ANON_CACHE_SECONDS = 0
-    # Session-less visitor: count + page of ideas with their categories + categories filter.
-    with django_assert_max_num_queries(3):
+    # Session-less visitor: page of ideas (one more than shown, no count) with their
+    # categories + categories filter.
+    with django_assert_max_num_queries(2):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def test_list_pages_without_counting(client, settings, django_assert_max_num_queries):
+    settings.LODE_ANON_CACHE_SECONDS = 0
+    factories.IdeaFactory.create_batch(45)
+    first = client.get("/?sort=new")
+    assert len(first.context["page"]) == 20
+    assert "Page 1</span>" in first.text and "?page=2&amp;sort=new" in first.text
+    assert "Previous" not in first.text
+    with django_assert_max_num_queries(2) as captured:
+        last = client.get("/?sort=new&page=3")
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert len(last.context["page"]) == 5
+    assert "?page=2&amp;sort=new" in last.text and "?page=4" not in last.text
+    # An old link past the end shows the last page, as before.
+    beyond = client.get("/?sort=new&page=9")
+    assert beyond.context["page"].number == 3 and len(beyond.context["page"]) == 5
+    ids = [i.pk for n in (1, 2, 3) for i in client.get(f"/?sort=new&page={n}").context["page"]]
+    assert len(set(ids)) == 45
+
+
+def test_exactly_one_full_page_has_no_next_link(client):
+    factories.IdeaFactory.create_batch(20)
+    response = client.get("/")
+    assert len(response.context["page"]) == 20
+    assert "Next" not in response.text and "Page 1</span>" not in response.text
+
+
+def test_search_counts_up_to_a_cap(client, monkeypatch):
+    from ideas.views import forum
+
+    factories.IdeaFactory.create_batch(3, title="Export something useful")
+    assert "3 ideas match “export”" in client.get("/", {"q": "export"}).text
+    monkeypatch.setattr(forum, "SEARCH_COUNT_CAP", 2)
+    assert "More than 2 ideas match “export”" in client.get("/", {"q": "export"}).text
 
 
 def test_idea_page_renders(client):
@@ -232,9 +268,10 @@ def test_logged_in_list_and_search_run_a_fixed_number_of_queries(
 ):
     factories.IdeaFactory.create_batch(rows, title="Export something useful")
     client = client_for(customer)
-    # session + user + count + page (with category and my votes) + categories filter.
-    with django_assert_max_num_queries(5):
+    # session + user + page (with category and my votes) + categories filter.
+    with django_assert_max_num_queries(4):
         assert client.get("/").status_code == 200
+    # The same, and how many match (counted up to SEARCH_COUNT_CAP).
     with django_assert_max_num_queries(5):
         assert client.get("/", {"q": "export"}).status_code == 200
 
