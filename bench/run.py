@@ -136,8 +136,8 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
         [
             str(Path(PY).with_name("gunicorn")),
             "portal.wsgi",
-            "-w",
-            str(workers),
+            # 0: gunicorn.conf.py's production default, 2 × cores + 1.
+            *(["-w", str(workers)] if workers else []),
             "-b",
             f"127.0.0.1:{port}",
             "--backlog",
@@ -417,7 +417,7 @@ def measure(base: str, fixtures: dict, args) -> list[Cell]:
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             cell = Cell(name, concurrency)
             if too_slow:
-                # More clients would only queue behind the 2 workers (and hit gunicorn's 30 s
+                # More clients would only queue behind the workers (and hit gunicorn's 30 s
                 # timeout): reported as skipped, and the targets count as missed.
                 cell.error = f"skipped: p50 {too_slow:.0f} ms at fewer clients"
                 log(f"{name:<15} c={concurrency:<3} {cell.error}")
@@ -547,7 +547,12 @@ def main() -> int:
     parser.add_argument("--min-requests", type=int, default=5)
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="gunicorn worker processes (default: production's 2 × cores + 1)",
+    )
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--voters", type=int, default=2000)
     parser.add_argument(
