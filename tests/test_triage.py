@@ -203,6 +203,8 @@ def test_queue_pages_without_counting_and_an_old_link_shows_the_last_page(client
     past_the_end = client.get(QUEUE, {"page": 99}).text
     shown = set(re.findall(r"Queued idea number (\d+)", past_the_end))
     assert shown == {"30", "31", "32", "33", "34"}
+    assert client.get(QUEUE, {"page": "9" * 30}).status_code == 200
+    assert client.get(QUEUE, {"page": "nope"}).context["page"].number == 1
     newest = client.get(QUEUE, {"order": "newest", "page": 2}).text
     assert "Queued idea number 04" in newest and "Queued idea number 05" not in newest
 

@@ -26,7 +26,7 @@ from ideas.forms import (
     VisibilityForm,
 )
 from ideas.models import Category, Comment, Idea, Signal, StatusChange
-from ideas.pagination import get_page, page_number
+from ideas.pagination import MAX_OFFSET, get_page, page_number
 from ideas.permissions import can_triage, require_role
 from ideas.views.forum import is_htmx
 
@@ -45,7 +45,9 @@ def queue_filters(request: HttpRequest) -> dict:
 def queue(request: HttpRequest) -> HttpResponse:
     filters = queue_filters(request)
     newest_first = filters["order"] == "newest"
-    number = page_number(request.GET.get("page"))
+    # Far past any real page: still the last page (get_page), without a LIMIT PostgreSQL
+    # cannot hold.
+    number = min(page_number(request.GET.get("page")), MAX_OFFSET // PAGE_SIZE)
     rows = queries.triage_queue(filters, newest_first=newest_first, upto=number * PAGE_SIZE + 1)
     page = get_page(rows, number, PAGE_SIZE)
     items = queries.triage_page_objects(list(page.object_list))
