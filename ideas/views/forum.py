@@ -122,7 +122,12 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     else:
         context["page"] = get_page(ideas, number, PAGE_SIZE)
     if search.strip():
-        context["search_count"] = capped_count(ideas, SEARCH_COUNT_CAP)
+        page = context["page"]
+        context["search_count"] = (
+            len(page)  # every match is on this first page: nothing more to count
+            if page.number == 1 and not page.has_next()
+            else capped_count(ideas, SEARCH_COUNT_CAP)
+        )
         context["search_cap"] = SEARCH_COUNT_CAP
         for idea in context["page"]:
             idea.title_html = queries.highlight(idea.title_headline)
