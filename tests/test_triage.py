@@ -210,11 +210,24 @@ def test_queue_pages_without_counting_and_an_old_link_shows_the_last_page(client
 
 
 def test_a_filtered_queue_shows_its_own_length(client_for, pm, sales):
+    fin = factories.AccountFactory(segment="financial")
     factories.IdeaFactory.create_batch(2)
+    factories.IdeaFactory(account=fin, source="sales")
     factories.SignalFactory.create_batch(3, idea=None, captured_by=sales)
+    factories.SignalFactory(idea=None, captured_by=sales, account=fin)
     client = client_for(pm)
-    assert re.search(r"Review queue <span[^>]*>5<", client.get(QUEUE).text)
-    assert re.search(r"Review queue <span[^>]*>3<", client.get(QUEUE, {"source": "sales"}).text)
+
+    def length(**filters) -> int:
+        text = client.get(QUEUE, filters).text
+        return int(re.search(r"Review queue <span[^>]*>(\d+)<", text).group(1))
+
+    assert length() == 7
+    assert length(source="sales") == 5  # one filter: the filter bar's count
+    assert length(segment="financial") == 2
+    assert length(source="sales", segment="financial") == 2  # two: counted
+    assert length(source="customer", segment="financial") == 0
+    assert length(source="bogus") == 7  # an unknown value filters nothing
+    assert length(category="no-such-category") == 0
 
 
 # Review panel

@@ -34,6 +34,7 @@ PAGE_SIZE = 30
 SOURCES = [("customer", "Customers"), ("sales", "Sales"), ("staff", "Staff")]
 AGES = [("week", "This week"), ("month", "7–30 days"), ("older", "Older than 30 days")]
 FILTER_KEYS = ("source", "category", "segment", "age", "order")
+COUNTED_FILTERS = ("source", "category", "segment", "age")
 
 
 def queue_filters(request: HttpRequest) -> dict:
@@ -53,7 +54,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     items = queries.triage_page_objects(list(page.object_list))
     categories = list(Category.objects.all())
     counts = anon_cache.triage_counts(lambda: queries.triage_counts(categories))
-    narrowed = any(filters[key] for key in ("source", "category", "segment", "age"))
     active = {key: value for key, value in filters.items() if value}
     return render(
         request,
@@ -61,10 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "items": items,
-            # Unfiltered, the queue's length is the counts' total: no query of its own.
-            "queue_length": (
-                queries.triage_queue(filters, upto=None).count() if narrowed else counts["total"]
-            ),
+            "queue_length": queue_length(filters, counts),
             "filters": filters,
             "filter_query": urlencode(active),
             "counts": counts,
@@ -75,6 +72,17 @@ def queue(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
         },
     )
+
+
+def queue_length(filters: dict, counts: dict) -> int:
+    """How many items the filtered queue holds. Unfiltered or narrowed by one filter, the
+    filter bar's counts already say (no query); two filters or more are counted."""
+    narrowed = [key for key in COUNTED_FILTERS if filters[key]]
+    if not narrowed:
+        return counts["total"]
+    if len(narrowed) == 1 and filters[narrowed[0]] in counts[narrowed[0]]:
+        return counts[narrowed[0]][filters[narrowed[0]]]
+    return queries.triage_queue(filters, upto=None).count()
 
 
 def panel_context(request: HttpRequest, idea: Idea, **forms) -> dict:
