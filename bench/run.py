@@ -227,6 +227,7 @@ def prepare_fixtures(voters: int) -> dict:
     )
     return {
         "pm": session_for(pm),
+        "pm_id": pm.pk,
         "customer": session_for(customer),
         "voters": [session_for(user) for user in people],
         "voter_ids": [user.pk for user in people],
@@ -277,7 +278,7 @@ def explain_pages(fixtures: dict) -> str:
     from ideas.models import Idea
     from portal.models import User
 
-    pm = User.objects.get(email="pm@bench.example")
+    pm = User.objects.get(pk=fixtures["pm_id"])
     anonymous, staff = Client(), Client()
     staff.force_login(pm)
     idea = Idea.objects.get(pk=fixtures["vote_ideas"][0])
