@@ -277,12 +277,13 @@ class Idea(models.Model):
                 condition=Q(merged_into__isnull=True),
                 name="idea_live_new",
             ),
-            # The review queue's oldest-first walk over new ideas.
+            # The review queue's oldest-first walk over new ideas; the included columns let
+            # its filter counts read the index alone.
             models.Index(
-                "created_at",
-                "id",
+                fields=["created_at", "id"],
+                include=["source", "category", "account"],
                 condition=Q(status="new", merged_into__isnull=True),
-                name="idea_triage_new",
+                name="idea_triage_new_cover",
             ),
             # Counting open ideas (the board) reads this index alone, not the wide rows.
             models.Index(
@@ -435,7 +436,11 @@ class Signal(models.Model):
             models.Index(fields=["idea", "heard_on"]),
             models.Index(fields=["heard_on"]),
             models.Index(
-                fields=["created_at"], condition=Q(idea__isnull=True), name="signal_unrouted"
+                # Unrouted signals oldest first (the review queue), counted from the index.
+                fields=["created_at", "id"],
+                include=["captured_by", "account_segment"],
+                condition=Q(idea__isnull=True),
+                name="signal_unrouted_cover",
             ),
         ]
 
