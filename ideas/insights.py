@@ -2094,7 +2094,7 @@ def age(result: Insights) -> dt.timedelta:
 def store(result: Insights) -> Insights:
     """Cache compacted figures until MAX_AGE after they were read."""
     result = result.compact()
-    remaining = MAX_AGE - age(result).total_seconds()
+    remaining = int(MAX_AGE - age(result).total_seconds())
     try:
         if remaining > 0:
             cache.set(cache_key(result.query), result, remaining)
