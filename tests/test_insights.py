@@ -757,3 +757,26 @@ def test_the_page_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(INSIGHTS_QUERIES_CACHED):
         cached = client.get(reverse("ideas:insights"), PERIOD)
     assert cached.context["insights"].movers.current == 14 * 4
+
+
+def test_the_statistics_match_scipy_stats_reference_implementations():
+    """binomial_tests and benjamini_hochberg use scipy.special (a third of scipy.stats'
+    memory); they must give what scipy.stats' binomial, beta and BH functions give."""
+    import numpy as np
+    from scipy.stats import beta, binom, false_discovery_control
+
+    rng = np.random.default_rng(7)
+    current, previous = rng.integers(0, 500, 2000), rng.integers(0, 500, 2000)
+    keep = current + previous >= insights.MIN_EVENTS
+    current, previous = current[keep], previous[keep]
+    results = insights.binomial_tests(current.tolist(), previous.tolist())
+    x, n = current.astype(float), (current + previous).astype(float)
+    p_ref = np.minimum(1.0, 2 * binom.cdf(np.minimum(x, n - x), n, 0.5))
+    low_ref = np.where(x > 0, beta.ppf(0.025, x, n - x + 1), 0.0)
+    assert np.allclose([r[0] for r in results], p_ref, rtol=1e-9, atol=1e-12)
+    assert np.allclose([r[2] for r in results], low_ref / (1 - low_ref), rtol=1e-9)
+    p_values = rng.random(500) ** 4
+    assert np.allclose(
+        insights.benjamini_hochberg(p_values), false_discovery_control(p_values, method="bh")
+    )
+    assert insights.benjamini_hochberg([]) == []
