@@ -637,6 +637,11 @@ def main() -> int:
             )
         )
         run([*manage, "collectstatic", "--noinput", "-v", "0"], prod_env, "collectstatic")
+        # What the worker and cron do in production (docs/deploy.md): the insights presets
+        # are computed in the background, so web workers answer them from the cache.
+        report["insights_warm_s"] = run(
+            [*manage, "refresh_insights", "--now"], prod_env, "insights presets"
+        )
         os.environ.update(dev_env | {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1"})
         sys.path.insert(0, str(ROOT))
         fixtures = prepare_fixtures(args.voters)
