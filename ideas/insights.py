@@ -1310,6 +1310,9 @@ class Insights:
     mesh: MeshPanel
     decisions: DecisionsPanel
     sentiment: SentimentPanel
+    # The panels' HTML as the page rendered it, by template: every later view of the same
+    # figures reuses it (rendering them costs ten times reading them; see remember_html).
+    rendered: dict[str, str] = field(default_factory=dict)
 
     @property
     def panels(self) -> list[Any]:
@@ -2105,7 +2108,7 @@ def _compute(query: InsightsQuery, categories: Sequence[tuple[int, str, str]] | 
 
 CACHE_PREFIX = "lode:insights"
 # Bump when Insights or its panels change shape, so an old pickle is never read back.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MAX_AGE = 10 * 60
 REFRESH_AFTER = 5 * 60
 
@@ -2145,6 +2148,19 @@ def store(result: Insights) -> Insights:
     except Exception:
         logger.warning("Could not store insights in the cache", exc_info=True)
     return result
+
+
+def remember_html(result: Insights, name: str, html: str) -> None:
+    """Keep the panels' HTML with the figures they show, for the rest of the entry's life:
+    the figures are the same for everyone who may see them, and so is their HTML (it holds
+    no CSRF token, nonce or user). A later recomputation replaces both together."""
+    result.rendered[name] = html
+    remaining = int(MAX_AGE - age(result).total_seconds())
+    try:
+        if remaining > 0:
+            cache.set(cache_key(result.query), result, remaining)
+    except Exception:
+        logger.warning("Could not store insights in the cache", exc_info=True)
 
 
 def cached(

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import itertools
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -21,7 +22,7 @@ from ideas.choices import Segment, SignalKind
 from ideas.models import Vote
 from portal.models import Role, User
 from tests import factories
-from tests.test_insights import INSIGHTS_QUERIES_CACHED
+from tests.test_insights import INSIGHTS_QUERIES_CACHED, INSIGHTS_QUERIES_FIRST_VIEW
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +257,9 @@ def test_the_command_keeps_the_preset_periods_warm(
     assert "Computed the last 365 days" in out.getvalue()
     client = client_for(pm)
     for days in ("30", "90", "365"):
+        # Computed by the command; the first view renders the panels and keeps their HTML.
+        with django_assert_num_queries(INSIGHTS_QUERIES_FIRST_VIEW):
+            assert client.get(reverse("ideas:insights"), {"range": days}).status_code == 200
         with django_assert_num_queries(INSIGHTS_QUERIES_CACHED):
             assert client.get(reverse("ideas:insights"), {"range": days}).status_code == 200
 
@@ -298,3 +302,21 @@ def test_the_page_works_when_the_cache_does_not(client_for, pm, demand, monkeypa
     response = client_for(pm).get(reverse("ideas:insights"), PERIOD)
     assert response.status_code == 200
     assert response.context["insights"].movers.current == 25 + 2 + 9
+
+
+def test_the_panels_html_is_rendered_once_per_computation_and_shared(
+    client_for, pm, staff, demand
+):
+    pm_page = client_for(pm).get(reverse("ideas:insights"), PERIOD)
+    result = insights.cached(insights.InsightsQuery(insights.Period(START, END)))
+    assert len(result.rendered) == 1  # kept with the figures
+    (html,) = result.rendered.values()
+    staff_page = client_for(staff).get(reverse("ideas:insights"), PERIOD)
+    # Another person gets the same panels, with their own CSRF token in the refresh form.
+    assert html in pm_page.text and html in staff_page.text
+    assert "csrfmiddlewaretoken" not in html and "nonce" not in html
+    assert pm_page.context["csrf_token"] != staff_page.context["csrf_token"]
+    # Fresh figures replace the entry, and with it the panels rendered from the old ones.
+    client_for(pm).post(f"{reverse('ideas:insights_refresh')}?{urlencode(PERIOD)}")
+    refreshed = insights.cached(insights.InsightsQuery(insights.Period(START, END)))
+    assert refreshed.generated_at > result.generated_at

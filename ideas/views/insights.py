@@ -16,8 +16,10 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from ideas import insights
@@ -174,20 +176,26 @@ def render_question(request: HttpRequest, template: str) -> HttpResponse:
     query = form.cleaned_data["query"]
     result = insights.cached(query, categories)
     export_query = form.encoded()
-    return render(
-        request,
-        template,
-        page_context(
-            form,
-            categories,
-            insights=result,
-            query=query,
-            export_query=export_query,
-            # The interest panel's own form changes the segment and keeps everything else.
-            hidden_params=[(k, v) for k, v in parse_qsl(export_query) if k != "focus"],
-            report=template.endswith("report.html"),
-        ),
+    context = page_context(
+        form,
+        categories,
+        insights=result,
+        query=query,
+        export_query=export_query,
+        # The interest panel's own form changes the segment and keeps everything else.
+        hidden_params=[(k, v) for k, v in parse_qsl(export_query) if k != "focus"],
+        report=template.endswith("report.html"),
     )
+    if template == "insights/insights.html":
+        # The panels are the same HTML for everyone who may see these figures: rendered
+        # once per computation and kept with them (insights.remember_html).
+        name = f"page?{export_query}"
+        html = result.rendered.get(name)
+        if html is None:
+            html = render_to_string(f"{template}#panels-body", context, request)
+            insights.remember_html(result, name, html)
+        context["panels_html"] = mark_safe(html)  # noqa: S308 - our own template's output
+    return render(request, template, context)
 
 
 @require_role(can_view_insights)
