@@ -783,3 +783,37 @@ def test_the_statistics_match_scipy_stats_reference_implementations():
         insights.benjamini_hochberg(p_values), false_discovery_control(p_values, method="bh")
     )
     assert insights.benjamini_hochberg([]) == []
+
+
+@pytest.mark.parametrize("tested_every", [5, 1000])
+def test_pruning_untested_idea_changes_shows_the_same_movers(monkeypatch, tested_every):
+    """demand_changes keeps only the untested idea changes movers() could show; the panel
+    must read exactly as if every change had been kept (with many tested changes, and with
+    so few that untested ones fill the panel)."""
+    import random
+
+    rng = random.Random(3)
+    rows = [("all", "all", "", "All demand", "", 900, 700, Decimal(0), Decimal(0))]
+    for pk in range(1, 3001):
+        small = pk % tested_every != 0  # most ideas have too few events to test
+        cur, prev = (rng.randint(0, 3), rng.randint(0, 1)) if small else (
+            rng.randint(3, 9), rng.randint(2, 8))  # fmt: skip
+        rows.append(("idea", pk, "", f"Idea {pk:04d}", f"idea-{pk}", cur, prev, 0, 0))
+    monkeypatch.setattr(insights, "fetch_iter", lambda sql, params: iter(rows))
+    query = insights.InsightsQuery(insights.Period.last(30))
+
+    pruned = insights.demand_changes(query)["families"]["idea"]
+
+    everything = [
+        insights.Change(key=k, label=label, current=c, previous=p, slug=slug)
+        for dim, k, _, label, slug, c, p, *_ in rows
+        if dim == "idea"
+    ]
+    insights.test_changes(everything)
+    assert len(pruned) < len(everything) / 3
+    shown = [(c.key, c.q_value) for c in insights.movers(pruned)]
+    if tested_every == 1000:  # the panel is mostly untested changes here
+        assert sum(q is None for _, q in shown) >= 5
+    assert shown == [(c.key, c.q_value) for c in insights.movers(everything)]
+    flagged = [c.key for c in insights.movers(pruned, None) if c.flagged]
+    assert flagged == [c.key for c in insights.movers(everything, None) if c.flagged]
