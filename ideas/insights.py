@@ -2141,13 +2141,18 @@ def age(result: Insights) -> dt.timedelta:
 def store(result: Insights) -> Insights:
     """Cache compacted figures until MAX_AGE after they were read."""
     result = result.compact()
+    _put(result)
+    return result
+
+
+def _put(result: Insights) -> None:
+    """(Re)write the entry, to expire MAX_AGE after its figures were read."""
     remaining = int(MAX_AGE - age(result).total_seconds())
     try:
         if remaining > 0:
             cache.set(cache_key(result.query), result, remaining)
     except Exception:
         logger.warning("Could not store insights in the cache", exc_info=True)
-    return result
 
 
 def remember_html(result: Insights, name: str, html: str) -> None:
@@ -2155,12 +2160,7 @@ def remember_html(result: Insights, name: str, html: str) -> None:
     the figures are the same for everyone who may see them, and so is their HTML (it holds
     no CSRF token, nonce or user). A later recomputation replaces both together."""
     result.rendered[name] = html
-    remaining = int(MAX_AGE - age(result).total_seconds())
-    try:
-        if remaining > 0:
-            cache.set(cache_key(result.query), result, remaining)
-    except Exception:
-        logger.warning("Could not store insights in the cache", exc_info=True)
+    _put(result)
 
 
 def cached(
