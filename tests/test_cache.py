@@ -228,3 +228,16 @@ def test_a_warm_anonymous_roadmap_costs_two_queries(django_assert_max_num_querie
     Client().get("/roadmap/")
     with django_assert_max_num_queries(2):  # the generation and the cached columns
         assert Client().get("/roadmap/").status_code == 200
+
+
+def test_a_bump_is_one_query_and_always_moves_the_generation_forward(
+    django_assert_num_queries,
+):
+    for key in (anon_cache.GENERATION_KEY, anon_cache.TRIAGE_GENERATION_KEY):
+        before = anon_cache.generation(key)
+        with django_assert_num_queries(1):  # a nextval() on its sequence
+            anon_cache._increment(key)
+        after = anon_cache.generation(key)
+        assert after > before
+        anon_cache._increment(key)
+        assert anon_cache.generation(key) > after
