@@ -34,14 +34,18 @@ def _converter(name: str, **options: Any) -> markdown_lib.Markdown:
     return converter.reset()
 
 
+# Texts up to this long are remembered once rendered (below); longer ones, rare, are rendered
+# each time, so the memory stays a few MB whatever people write.
+REMEMBERED_CHARS = 2_000
+
+
 def render(text: str) -> SafeString:
     """Markdown to safe HTML. Headings are demoted (# becomes h3) to keep page structure."""
-    return mark_safe(_render(text or ""))  # noqa: S308 - sanitised by nh3 in _render
+    text = text or ""
+    html = _remembered_render(text) if len(text) <= REMEMBERED_CHARS else _render(text)
+    return mark_safe(html)  # noqa: S308 - sanitised by nh3 in _render
 
 
-# A popular idea's page shows the same 50 comments to everyone who opens it: the latest few
-# thousand rendered texts (a few MB) are kept rather than rendered again.
-@functools.lru_cache(maxsize=2048)
 def _render(text: str) -> str:
     html = _converter(
         "full",
@@ -62,14 +66,28 @@ def _render(text: str) -> str:
     )
 
 
-# A list page shows 20 excerpts and the same pages are read over and over: remembering the
-# latest few thousand (a few MB) takes the markdown out of most list renders.
-@functools.lru_cache(maxsize=2048)
+# A popular idea's page shows the same 50 comments to everyone who opens it: the latest few
+# thousand rendered texts are kept rather than rendered again.
+_remembered_render = functools.lru_cache(maxsize=2048)(_render)
+
+
 def plain_excerpt(text: str, length: int = 180) -> str:
     """Rendered then stripped of all tags: an excerpt without markdown syntax."""
-    html = _converter("plain", output_format="html").convert(text or "")
+    text = text or ""
+    if len(text) <= REMEMBERED_CHARS:
+        return _remembered_excerpt(text, length)
+    return _excerpt(text, length)
+
+
+def _excerpt(text: str, length: int) -> str:
+    html = _converter("plain", output_format="html").convert(text)
     # Tags stripped, entities decoded: the template escapes the result again.
     plain = " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
     if len(plain) <= length:
         return plain
     return plain[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+# A list page shows 20 excerpts and the same pages are read over and over: remembering the
+# latest few thousand takes the markdown out of most list renders.
+_remembered_excerpt = functools.lru_cache(maxsize=2048)(_excerpt)
