@@ -24,7 +24,6 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -74,17 +73,16 @@ def request_refresh() -> bool:
     """
     if board_source() != SNAPSHOT:
         return False
-    if not cache.add(QUEUED_KEY, True, QUEUED_FOR):
-        return False
     from ideas import tasks
 
-    transaction.on_commit(tasks.refresh_evidence_snapshot.enqueue, robust=True)
-    return True
+    return tasks.enqueue_once(tasks.refresh_evidence_snapshot, QUEUED_KEY, QUEUED_FOR)
 
 
 def refresh_snapshot() -> float:
     """Recompute the snapshot (without blocking its readers); the seconds it took."""
-    cache.delete(QUEUED_KEY)  # changes from now on queue the next refresh
+    from ideas import tasks
+
+    tasks.running(QUEUED_KEY)  # changes from now on queue the next refresh
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
         # A refresh at 100,000 ideas outlasts the web role's statement timeout.

@@ -2183,10 +2183,9 @@ def cached(
 
 def refresh(query: InsightsQuery) -> Insights:
     """Compute the figures now and cache them: "Refresh now", and the worker's job."""
-    try:
-        cache.delete(cache_key(query, ":queued"))  # a change from now on queues the next
-    except Exception:
-        logger.warning("Insights cache unavailable", exc_info=True)
+    from ideas import tasks
+
+    tasks.running(cache_key(query, ":queued"))  # a change from now on queues the next
     return store(compute(query))
 
 
@@ -2218,18 +2217,11 @@ def query_from_arguments(arguments: dict[str, str]) -> InsightsQuery:
 def request_refresh(query: InsightsQuery) -> bool:
     """Queue a recomputation of this question for the worker, unless one is queued already
     (for MAX_AGE at most: a lost job does not block the next). True if it queued one."""
-    try:
-        if not cache.add(cache_key(query, ":queued"), True, MAX_AGE):
-            return False
-    except Exception:
-        logger.warning("Insights cache unavailable; not queueing a refresh", exc_info=True)
-        return False
     from ideas import tasks
 
-    transaction.on_commit(
-        functools.partial(tasks.refresh_insights.enqueue, **task_arguments(query)), robust=True
+    return tasks.enqueue_once(
+        tasks.refresh_insights, cache_key(query, ":queued"), MAX_AGE, **task_arguments(query)
     )
-    return True
 
 
 def preset_queries(today: dt.date | None = None) -> list[InsightsQuery]:

@@ -5,7 +5,14 @@ Tasks are enqueued on transaction commit and are idempotent: a job retried after
 checks what it already did (e.g. `Notification.emailed_at`) before doing it again.
 """
 
-from django.tasks import task
+import functools
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.tasks import Task, task
+
+logger = logging.getLogger(__name__)
 
 # One job sends at most this many emails, over one SMTP connection.
 EMAIL_BATCH = 100
@@ -27,6 +34,28 @@ def send_daily_digest(user_id: int) -> int:
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     return notifications.send_digest(user) if user else 0
+
+
+def enqueue_once(job: Task, key: str, seconds: int, **kwargs: object) -> bool:
+    """Queue `job` once the current transaction commits, unless `key` in the cache says the
+    same job is queued already (for `seconds` at most, so a lost job does not block the next).
+    True if it queued one. A cache that fails is logged and nothing is queued."""
+    try:
+        if not cache.add(key, True, seconds):
+            return False
+    except Exception:
+        logger.warning("Cache unavailable; not queueing %s", key, exc_info=True)
+        return False
+    transaction.on_commit(functools.partial(job.enqueue, **kwargs), robust=True)
+    return True
+
+
+def running(key: str) -> None:
+    """The job queued under `key` has started: changes from now on may queue the next."""
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("Cache unavailable; %s stays marked as queued", key, exc_info=True)
 
 
 def enqueue_notification_emails(notification_ids: list[int]) -> None:

@@ -210,3 +210,22 @@ def test_the_command_refreshes_and_says_which_evidence_the_board_uses(settings):
     assert "Evidence snapshot refreshed" in out.getvalue()
     assert "live view" in out.getvalue()
     assert IdeaEvidenceSnapshot.objects.get(idea=idea).voters == 2
+
+
+def test_a_broken_cache_leaves_the_board_working(
+    client_for, pm, snapshot_mode, settings, monkeypatch, caplog
+):
+    voted_idea(2)
+    evidence.refresh_snapshot()
+    settings.LODE_BOARD_SNAPSHOT_MAX_AGE = 0  # stale: the board asks for a refresh
+
+    def unavailable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "add", unavailable)
+    response = client_for(pm).get(reverse("ideas:board"))
+
+    assert response.status_code == 200
+    assert rows(response)[0].figures.voters == 2
+    assert queued_refreshes() == 0
+    assert "not queueing" in caplog.text

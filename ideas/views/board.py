@@ -133,14 +133,21 @@ def board_rows(
         ideas = ideas.filter(**{f"{source}__isnull": False})
     column = SORTS[sort]
     field = F(column.order_by.replace("evidence__", f"{source}__", 1))
-    if column.order_by.startswith("evidence__"):
-        # Evidence is never missing (zeros when there is none): plain ASC/DESC, as indexed.
-        primary = field.asc() if direction == "asc" else field.desc()
-    else:
-        # Ideas without effort or fit always go last, whichever way the column is sorted.
-        primary = field.asc(nulls_last=True) if direction == "asc" else field.desc(nulls_last=True)
+    # Ideas without effort or fit, or newer than the snapshot (no figures through the LEFT
+    # JOIN), always go last, whichever way the column is sorted. Where no figure can be
+    # missing (the live view, or only the snapshot's rows) evidence sorts plain ASC/DESC, as
+    # the snapshot's indexes are built.
+    figures_complete = source == evidence.LIVE or counted_only
+    # OrderBy takes True or None (the database's default), never False.
+    nulls_last = None if column.order_by.startswith("evidence__") and figures_complete else True
+    primary = (
+        field.asc(nulls_last=nulls_last)
+        if direction == "asc"
+        else field.desc(nulls_last=nulls_last)
+    )
+    score = F(f"{source}__score").desc(nulls_last=None if figures_complete else True)
     # Ties fall back to the score, then the id, so pages never overlap or skip a row.
-    return ideas.order_by(primary, F(f"{source}__score").desc(), "pk")
+    return ideas.order_by(primary, score, "pk")
 
 
 def open_ideas(*, user: User, filters: dict[str, str]) -> QuerySet[Idea]:
@@ -164,23 +171,23 @@ def open_ideas(*, user: User, filters: dict[str, str]) -> QuerySet[Idea]:
     return ideas
 
 
-def board_query(request: HttpRequest) -> tuple[dict[str, str], str, str, QuerySet[Idea], str]:
-    """The board's rows for the CSV: every open idea, those newer than a snapshot last."""
+def board_query(
+    request: HttpRequest, *, page: bool = False
+) -> tuple[dict[str, str], str, str, QuerySet[Idea], str]:
+    """The board's filters, sort, rows and evidence source. The CSV (`page=False`) has every
+    open idea, those newer than a snapshot last; the page ranks only the snapshot's rows
+    (`counted_only`) and names the newer ones apart."""
     filters = parse_filters(request.GET)
     sort, direction = parse_sort(request.GET)
     source = evidence.board_source()
     rows = board_rows(
-        user=request.user, filters=filters, sort=sort, direction=direction, source=source
+        user=request.user,
+        filters=filters,
+        sort=sort,
+        direction=direction,
+        source=source,
+        counted_only=page and source == evidence.SNAPSHOT,
     )
-    if source == evidence.SNAPSHOT:
-        # The LEFT JOIN gives ideas newer than the snapshot no figures: put them last.
-        column = SORTS[sort]
-        if column.order_by.startswith("evidence__"):
-            field = F(column.order_by.replace("evidence__", f"{source}__", 1))
-            primary = (
-                field.asc(nulls_last=True) if direction == "asc" else field.desc(nulls_last=True)
-            )
-            rows = rows.order_by(primary, F(f"{source}__score").desc(nulls_last=True), "pk")
     return filters, sort, direction, rows, source
 
 
@@ -225,21 +232,11 @@ def column_headers(filters: dict[str, str], sort: str, direction: str) -> list[d
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     """Open ideas ranked by priority score, with filters, sorting and bulk actions."""
-    filters = parse_filters(request.GET)
-    sort, direction = parse_sort(request.GET)
-    source = evidence.board_source()
+    filters, sort, direction, rows, source = board_query(request, page=True)
     # Queries: session, user, (the idea count estimate, or the snapshot's age,) COUNT, the
     # page's rows (with evidence, category and owner), their tags, (ideas newer than the
     # snapshot,) then categories, owners and tags for the forms: the same for any page size.
     snapshot_at, newer = None, []
-    rows = board_rows(
-        user=request.user,
-        filters=filters,
-        sort=sort,
-        direction=direction,
-        source=source,
-        counted_only=source == evidence.SNAPSHOT,
-    )
     paginator = Paginator(rows, PAGE_SIZE)
     if source == evidence.SNAPSHOT:
         snapshot_at = evidence.refreshed_at()
